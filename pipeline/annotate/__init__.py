@@ -1,0 +1,1 @@
+"""Stage 4: LLM (or offline) annotation of scenarios and value-laden options."""

@@ -1,0 +1,1 @@
+"""Stage 6: choose the balanced N x k set."""

@@ -1,0 +1,237 @@
+"""Stage 6, assemble: pick N scenarios and k options each, balanced over the ten values.
+
+1. Candidates are reviewed items with at least k distinct values.
+2. Scenarios are ranked by quality (mean relevance of their best k options, a bonus when
+   those include opposing values on the Schwartz circle, verifier agreement) with a
+   seeded tie-break, and chosen greedily under a per-subreddit cap.
+3. A min-cost flow assigns exactly k values to every chosen scenario so that every value
+   is used exactly N*k/10 times, preferring high-relevance options. Scenarios the flow
+   cannot fill are swapped for the next candidates.
+
+Fails with an explanation (what is available, what is missing) when the target cannot
+be met, unless ``assemble.allow_smaller`` lets it build the largest balanced set it can.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from pipeline import paths
+from pipeline.artifacts import read_frame, write_frame, write_stage_metrics
+from pipeline.params import Params
+from pipeline.schemas import REVIEWED, SELECTED
+from pipeline.values import N_VALUES, VALUE_IDS, are_opposed
+
+log = logging.getLogger("valact.assemble")
+
+
+class AssemblyError(RuntimeError):
+    """The target set cannot be built from the candidates."""
+
+
+def _h(*parts: object) -> float:
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def value_quotas(n_scenarios: int, k: int) -> dict[str, int]:
+    total = n_scenarios * k
+    base, rest = divmod(total, N_VALUES)
+    return {v: base + (1 if i < rest else 0) for i, v in enumerate(VALUE_IDS)}
+
+
+def balanced_size(n: int, k: int) -> int:
+    """Largest m <= n with m*k divisible by the number of values (exact balance)."""
+    step = N_VALUES // math.gcd(k, N_VALUES)
+    return n - n % step
+
+
+def score_scenarios(reviewed: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
+    rows = []
+    for post_id, g in reviewed.groupby("post_id", sort=True):
+        g = g.sort_values(["relevance", "value"], ascending=[False, True])
+        if g["value"].nunique() < k:
+            continue
+        top = g.head(k)
+        values = list(top["value"])
+        opposed = any(are_opposed(a, b) for i, a in enumerate(values) for b in values[i + 1 :])
+        agreement = top["agreement"].dropna()
+        agree_rate = float(agreement.mean()) if len(agreement) else 0.5
+        quality = float(top["relevance"].mean()) + (0.2 if opposed else 0.0) + 0.2 * agree_rate
+        rows.append(
+            {
+                "post_id": post_id,
+                "subreddit": g["subreddit"].iloc[0],
+                "quality": round(quality, 6),
+                "opposed": opposed,
+                "n_values": int(g["value"].nunique()),
+                "tiebreak": _h(seed, "rank", post_id),
+            }
+        )
+    df = pd.DataFrame(
+        rows, columns=["post_id", "subreddit", "quality", "opposed", "n_values", "tiebreak"]
+    )
+    return df.sort_values(["quality", "tiebreak"], ascending=[False, True]).reset_index(drop=True)
+
+
+def pick_scenarios(ranked: pd.DataFrame, n: int, max_share: float) -> list[str]:
+    """Greedy by rank under a per-subreddit cap; the cap is relaxed only if needed to reach n."""
+    cap = max(1, math.ceil(max_share * n))
+    chosen: list[str] = []
+    per_sub: dict[str, int] = {}
+    overflow: list[str] = []
+    for r in ranked.itertuples(index=False):
+        if len(chosen) == n:
+            break
+        if per_sub.get(r.subreddit, 0) < cap:
+            chosen.append(r.post_id)
+            per_sub[r.subreddit] = per_sub.get(r.subreddit, 0) + 1
+        else:
+            overflow.append(r.post_id)
+    if len(chosen) < n:
+        log.warning("subreddit cap %d relaxed: not enough scenarios otherwise", cap)
+        chosen.extend(overflow[: n - len(chosen)])
+    return chosen
+
+
+def assign_values(
+    options: pd.DataFrame, scenario_ids: list[str], k: int, quotas: dict[str, int]
+) -> dict[str, list[str]]:
+    """Min-cost flow: k values per scenario, value totals equal to quotas.
+
+    Returns post_id -> assigned values (fewer than k when the flow could not fill it).
+    """
+    g = nx.DiGraph()
+    g.add_node("src", demand=-sum(quotas.values()))
+    g.add_node("sink", demand=sum(quotas.values()))
+    for pid in scenario_ids:
+        g.add_edge("src", f"s:{pid}", capacity=k, weight=0)
+    sub = options[options["post_id"].isin(set(scenario_ids))]
+    for r in sub.itertuples(index=False):
+        cost = int(round((1.0 - float(r.relevance)) * 1000))
+        g.add_edge(f"s:{r.post_id}", f"v:{r.value}", capacity=1, weight=cost)
+    for v, q in quotas.items():
+        g.add_edge(f"v:{v}", "sink", capacity=q, weight=0)
+    # Max flow at min cost (demands are not forced: short scenarios are detected after).
+    flow = nx.max_flow_min_cost(g, "src", "sink")
+    out: dict[str, list[str]] = {}
+    for pid in scenario_ids:
+        vals = [n[2:] for n, f in flow.get(f"s:{pid}", {}).items() if f > 0 and n.startswith("v:")]
+        out[pid] = sorted(vals, key=VALUE_IDS.index)
+    return out
+
+
+def assemble(reviewed: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, dict[str, Any]]:
+    ap = params.assemble
+    k = ap.options_per_scenario
+    if not 1 <= k <= N_VALUES:
+        raise AssemblyError(f"assemble.options_per_scenario must be 1..{N_VALUES}, got {k}")
+    ranked = score_scenarios(reviewed, k, params.seed)
+    available = len(ranked)
+    target = ap.scenarios
+    n = target
+    if available < target:
+        per_value_available = (
+            reviewed["value"].value_counts().reindex(VALUE_IDS, fill_value=0).to_dict()
+        )
+        msg = (
+            f"only {available} candidate scenarios have >= {k} distinct values after review; "
+            f"the target is {target} (missing {target - available}). Per value, candidate "
+            f"options: {per_value_available}."
+        )
+        if not ap.allow_smaller:
+            raise AssemblyError(
+                msg + " Ingest more posts, raise annotate.oversample, or set "
+                "assemble.allow_smaller: true to build a smaller balanced set."
+            )
+        n = balanced_size(available, k)
+        log.warning("%s Building %d scenarios instead (allow_smaller).", msg, n)
+    if n * k % N_VALUES:
+        log.warning("%d x %d options cannot be split equally over %d values", n, k, N_VALUES)
+
+    pool = list(ranked["post_id"])
+    chosen = pick_scenarios(ranked, n, ap.max_subreddit_share)
+    rejected: set[str] = set()
+    for _attempt in range(50):
+        quotas = value_quotas(len(chosen), k)
+        assignment = assign_values(reviewed, chosen, k, quotas)
+        short = [pid for pid in chosen if len(assignment[pid]) < k]
+        if not short:
+            break
+        rejected.update(short)
+        remaining = [p for p in pool if p not in rejected and p not in set(chosen)]
+        keep = [p for p in chosen if p not in set(short)]
+        refill = remaining[: len(short)]
+        if len(keep) + len(refill) < n:
+            if not ap.allow_smaller:
+                raise AssemblyError(
+                    f"cannot balance {n} scenarios x {k} options over the values: "
+                    f"{len(short)} scenarios could not get {k} values within the quotas "
+                    f"{quotas} and no candidates are left to swap in"
+                )
+            n = balanced_size(len(keep) + len(refill), k)
+            chosen = (keep + refill)[:n]
+        else:
+            chosen = keep + refill
+    else:
+        raise AssemblyError("value balancing did not converge after 50 swaps")
+
+    by_post = reviewed.set_index(["post_id", "value"])
+    rows = []
+    for i, pid in enumerate(sorted(chosen), start=1):
+        sid = f"valact-{i:05d}"
+        values = sorted(assignment[pid], key=lambda v: _h(params.seed, "order", pid, v))
+        for j, v in enumerate(values):
+            r = by_post.loc[(pid, v)]
+            rows.append(
+                {
+                    "scenario_id": sid,
+                    "post_id": pid,
+                    "subreddit": r["subreddit"],
+                    "scenario": r["scenario"],
+                    "question": r["question"],
+                    "option_id": f"{sid}-{chr(ord('a') + j)}",
+                    "value": v,
+                    "text": r["option_text"],
+                    "relevance": float(r["relevance"]),
+                    "annotator": r["annotator"],
+                    "prompt_version": r["prompt_version"],
+                    "review_status": r["review_status"],
+                }
+            )
+    selected = pd.DataFrame(rows, columns=list(SELECTED.columns))
+    per_value = selected["value"].value_counts().reindex(VALUE_IDS, fill_value=0)
+    scen = selected.drop_duplicates("scenario_id")
+    opposed = sum(
+        any(are_opposed(a, b) for a in g["value"] for b in g["value"])
+        for _, g in selected.groupby("scenario_id")
+    )
+    metrics = {
+        "target_scenarios": target,
+        "candidates": available,
+        "scenarios": int(len(scen)),
+        "options": int(len(selected)),
+        "options_per_value": {k_: int(v) for k_, v in per_value.items()},
+        "scenarios_per_subreddit": {
+            k_: int(v) for k_, v in scen["subreddit"].value_counts().sort_index().items()
+        },
+        "scenarios_with_opposing_values": int(opposed),
+        "swapped_out": len(rejected),
+    }
+    return selected, metrics
+
+
+def run(params: Params, src: Path = paths.REVIEWED, out: Path = paths.SELECTED) -> dict[str, Any]:
+    reviewed = read_frame(src, REVIEWED)
+    selected, metrics = assemble(reviewed, params)
+    write_frame(selected, out, SELECTED)
+    write_stage_metrics("assemble", metrics)
+    log.info("assembled %d scenarios, %d options", metrics["scenarios"], metrics["options"])
+    return metrics

@@ -1,0 +1,1 @@
+"""Stage 7: the Hugging Face dataset folder and its card."""

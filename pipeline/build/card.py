@@ -1,0 +1,189 @@
+"""The dataset card (README.md of the published folder), generated from the data and metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from huggingface_hub import DatasetCardData
+
+from pipeline.schemas import REJECT_REASONS
+from pipeline.values import VALUE_BY_ID, VALUE_IDS
+
+
+def _size_category(n: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
+        if n < limit:
+            return name
+    return "100K<n<1M"
+
+
+def _n(x: object) -> str:
+    return f"{x:,}" if isinstance(x, int) else "?"
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def render_card(
+    *,
+    card_data: DatasetCardData,
+    params: dict[str, Any],
+    metrics: dict[str, Any],
+    stage_metrics: dict[str, Any],
+    scenarios: pd.DataFrame,
+) -> str:
+    build = params["build"]
+    card_data.license = build["license"]
+    card_data.language = ["en"]
+    card_data.task_categories = ["multiple-choice", "text-classification"]
+    card_data.size_categories = [_size_category(metrics["options"])]
+    card_data.pretty_name = build["name"]
+    card_data.tags = ["values", "schwartz", "value-action-gap", "reddit", "advice"]
+
+    ingest, clean, dedupe = stage_metrics["ingest"], stage_metrics["clean"], stage_metrics["dedupe"]
+    annotate, review = stage_metrics["annotate"], stage_metrics["review"]
+    offline = "offline" in metrics["annotators"]
+    n_s, n_o = metrics["scenarios"], metrics["options"]
+    k = n_o // n_s if n_s else 0
+
+    funnel_rows = [(r, clean.get("rejected_by_reason", {}).get(r, 0)) for r in REJECT_REASONS]
+    funnel_rows = [r for r in funnel_rows if r[1]]
+    value_rows = [
+        (v, VALUE_BY_ID[v].label, VALUE_BY_ID[v].definition, metrics["options_per_value"][v])
+        for v in VALUE_IDS
+    ]
+    example = scenarios.iloc[0] if len(scenarios) else None
+    example_md = ""
+    if example is not None:
+        opts = "\n".join(
+            f"  - ({o['option_id'][-1]}) {o['text']} — *{o['value']}*" for o in example["options"]
+        )
+        example_md = f"> **Scenario.** {example['scenario']}\n>\n> **Question.** {example['question']}\n\n{opts}\n"
+
+    annotator_md = (
+        "**The options in this build were written by the `offline` annotator**: a transparent "
+        "heuristic shipped with the pipeline (fixed option templates written for this project, "
+        "one per value, and a relevance score from a value cue lexicon; the scenario is the "
+        "poster's own scrubbed sentences, condensed). It is not a language model and its "
+        "options are generic: use such a build for demos and pipeline tests, not for research."
+        if offline
+        else f"Options were written by `{', '.join(metrics['annotators'])}` with prompt "
+        f"versions {', '.join(metrics['prompt_versions'])}, then verified by a blind "
+        "classification call and reviewed by humans where flagged."
+    )
+    redactions = metrics.get("redactions_by_type", {})
+    red_md = ", ".join(f"{k_}: {v}" for k_, v in sorted(redactions.items())) or "none"
+    review_rows = list(metrics.get("review_status", {}).items())
+
+    body = f"""
+# {build["name"]}
+
+{build["name"]} is a dataset of **{n_s:,} advice-seeking scenarios** drawn from Reddit, each
+with **{k} action options**; every option enacts exactly one of Schwartz's ten basic human
+values, and the options of a scenario enact distinct values ({n_o:,} options in all). It
+exists to measure the **value-action gap** of language models: what a model says it values
+(a questionnaire) against what it chooses when someone asks it for advice.
+
+Version **{metrics["version"]}**, data fingerprint `{metrics["data_fingerprint"]}`.
+
+## Configurations
+
+- `scenarios` (default), split `test`: one row per scenario: `scenario_id`, `subreddit`,
+  `post_id`, `scenario`, `question`, `options` (list of `option_id`, `text`, `value`),
+  `annotator`, `prompt_version`, `review_status`.
+- `options`, split `test`: one row per option: `scenario_id`, `option_id`, `text`, `value`.
+
+`value` is a `ClassLabel` with the names, in circumplex order:
+`{", ".join(VALUE_IDS)}`.
+
+```python
+from datasets import load_dataset
+scenarios = load_dataset("path/or/repo", split="test")            # config "scenarios"
+options = load_dataset("path/or/repo", "options", split="test")
+```
+
+## Fields
+
+| field | description |
+|---|---|
+| `scenario_id` | stable id `valact-NNNNN` |
+| `subreddit` | the advice subreddit the post came from |
+| `post_id` | the Reddit id of the source post (base36), for provenance and takedown requests |
+| `scenario` | the situation, anonymized: personal data replaced by typed placeholders such as `[NAME]` |
+| `question` | the question the poster asked |
+| `options` / `option_id`, `text`, `value` | an action a person holding `value` would take |
+| `annotator` | the model (or `offline`) that wrote the scenario and options |
+| `prompt_version` | version of the prompt templates used |
+| `review_status` | `accepted`, `edited`, `not_flagged` (passed automatic checks, not in the review queue) or `unreviewed` (flagged, published because `review.publish_unreviewed` is true) |
+
+## Values
+
+{_table(("id", "value", "definition (ours)", "options"), value_rows)}
+
+![Options per value](value_distribution.png)
+
+## Example
+
+{example_md}
+## How it was built
+
+1. **Ingest** ({ingest.get("source", "?")}): {_n(ingest.get("posts_ingested", "?"))} posts.
+2. **Clean**: {_n(clean.get("kept", "?"))} kept, {_n(clean.get("rejected", "?"))} rejected, each
+   with one reason (the first that applies, in this order):
+
+{_table(("reason", "posts"), funnel_rows) if funnel_rows else "(none rejected)"}
+
+   Personal data replaced (placeholders by type): {red_md}.
+3. **Dedupe**: {_n(dedupe.get("duplicates", "?"))} exact or near duplicates removed
+   ({", ".join(f"{m}: {c}" for m, c in dedupe.get("duplicates_by_method", {}).items())}).
+4. **Annotate**: {_n(annotate.get("posts_annotated", "?"))} posts annotated, provider
+   `{annotate.get("provider", "?")}`. {annotator_md}
+5. **Review**: {review.get("decisions_read", 0)} human decisions replayed;
+   {review.get("queue", 0)} items waiting in the review queue. Published scenarios by
+   review status:
+
+{_table(("review status", "scenarios"), review_rows)}
+6. **Assemble**: {n_s:,} scenarios x {k} options with distinct values, balanced so that every
+   value appears equally often where the count allows.
+
+## Intended use
+
+Evaluating language models' value-action gap: compare the values a model states (a
+questionnaire) with the values of the options it picks, with the `valact evaluate` harness
+or your own. Not intended for training models to infer individuals' values, or for any
+judgement about the people who wrote the source posts.
+
+## Limitations
+
+- Reddit advice subreddits skew English-speaking, young and online; scenarios inherit that.
+- A value label says which value an option was written to enact; people may read an
+  action as enacting several values.
+- Options written by a model carry that model's style and biases; blind verification and
+  human review reduce but do not remove label noise.
+{"- This build's options come from the offline heuristic (templates), not from a model." if offline else ""}
+
+## Personal data
+
+Posts are filtered (removed, NSFW, sensitive topics such as self-harm and abuse of minors
+are excluded) and scrubbed before anything is published: emails, phone numbers, links,
+Reddit usernames, handles, street addresses and personal names are replaced by typed
+placeholders; age/gender markers such as "(25F)" are kept as part of the situation.
+Author names are never published. To request removal of a scenario derived from your
+post, open an issue with its `post_id`.
+
+## Citation
+
+```bibtex
+@misc{{valact15k,
+  title  = {{{build["name"]}: Reddit advice scenarios with Schwartz-value action options}},
+  author = {{The ValAct team}},
+  year   = {{2026}},
+  note   = {{Version {metrics["version"]}}}
+}}
+```
+"""
+    return f"---\n{card_data.to_yaml()}\n---\n{body}"

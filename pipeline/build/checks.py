@@ -1,0 +1,69 @@
+"""Release checks on the final tables, run by ``build`` before writing and by ``publish``."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from pipeline.values import VALUE_IDS
+
+# Patterns that must never appear in published text (placeholders like [EMAIL] are fine).
+PII_PATTERNS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
+    "url": re.compile(r"(?i)\b(?:https?://|www\.)\S+"),
+    "username": re.compile(r"(?i)(?<![A-Za-z0-9_])/?u/[A-Za-z0-9_-]{3,}"),
+    "phone": re.compile(
+        r"(?<!\d)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\d)"
+    ),
+}
+
+
+def find_pii(text: str) -> list[str]:
+    return [name for name, pat in PII_PATTERNS.items() if pat.search(text)]
+
+
+def release_problems(
+    scenarios: pd.DataFrame,
+    options: pd.DataFrame,
+    expected_scenarios: int | None,
+    options_per_scenario: int,
+) -> list[str]:
+    """Every problem that must stop a release; empty when the tables are publishable."""
+    problems: list[str] = []
+    n = len(scenarios)
+    if expected_scenarios is not None and n != expected_scenarios:
+        problems.append(f"{n} scenarios, expected {expected_scenarios}")
+    if len(options) != n * options_per_scenario:
+        problems.append(f"{len(options)} options, expected {n} x {options_per_scenario}")
+    for col, df in (("scenario_id", scenarios), ("option_id", options)):
+        if df[col].duplicated().any():
+            problems.append(
+                f"duplicate {col}: {df.loc[df[col].duplicated(), col].head(3).tolist()}"
+            )
+    if scenarios["post_id"].duplicated().any():
+        problems.append("the same post appears in two scenarios")
+    counts = options.groupby("scenario_id")["value"].agg(["size", "nunique"])
+    bad = counts[(counts["size"] != options_per_scenario) | (counts["nunique"] != counts["size"])]
+    if len(bad):
+        problems.append(
+            f"{len(bad)} scenarios without {options_per_scenario} distinct values, "
+            f"e.g. {bad.index[:3].tolist()}"
+        )
+    unknown = set(options["value"]) - set(VALUE_IDS)
+    if unknown:
+        problems.append(f"unknown values {sorted(unknown)}")
+    texts = {
+        "scenario": scenarios["scenario"],
+        "question": scenarios["question"],
+        "option text": options["text"],
+    }
+    for name, series in texts.items():
+        empty = series.isna() | (series.astype(str).str.strip() == "")
+        if empty.any():
+            problems.append(f"{int(empty.sum())} empty {name}(s)")
+        for i, text in series.dropna().items():
+            hits = find_pii(str(text))
+            if hits:
+                problems.append(f"personal data pattern ({', '.join(hits)}) in {name} row {i}")
+    return problems

@@ -1,0 +1,176 @@
+"""Stage 7, build: the Hugging Face dataset folder ``processed/valact-15k/`` and metrics.
+
+Writes exactly what ``push_to_hub`` would: parquet shards (with the ``datasets``
+features, ClassLabel included, embedded) under ``data/`` (config ``scenarios``, the
+default) and ``options/`` (config ``options``), and a ``README.md`` dataset card whose
+YAML has ``configs`` and ``dataset_info``. The folder is built aside and swapped in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from datasets import Dataset, DatasetInfo
+from datasets.info import DatasetInfosDict
+from datasets.splits import SplitDict, SplitInfo
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import DatasetCardData
+
+from pipeline import paths
+from pipeline.artifacts import atomic_dir, read_frame, write_json
+from pipeline.build.card import render_card
+from pipeline.build.checks import release_problems
+from pipeline.build.features import CONFIGS, SPLIT
+from pipeline.build.plot import plot_value_distribution
+from pipeline.params import Params, as_dict
+from pipeline.schemas import SELECTED
+from pipeline.values import VALUE_IDS
+
+log = logging.getLogger("valact.build")
+
+
+class ReleaseError(RuntimeError):
+    """The final data fails a release check; nothing is written."""
+
+
+def tables(selected: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two published configs from interim/selected.parquet."""
+    sel = selected.sort_values(["scenario_id", "option_id"])
+    options = sel[["scenario_id", "option_id", "text", "value"]].reset_index(drop=True)
+    scen_rows = []
+    for sid, g in sel.groupby("scenario_id", sort=True):
+        first = g.iloc[0]
+        scen_rows.append(
+            {
+                "scenario_id": sid,
+                "subreddit": first["subreddit"],
+                "post_id": first["post_id"],
+                "scenario": first["scenario"],
+                "question": first["question"],
+                "options": [
+                    {"option_id": r.option_id, "text": r.text, "value": r.value}
+                    for r in g.itertuples(index=False)
+                ],
+                "annotator": first["annotator"],
+                "prompt_version": first["prompt_version"],
+                "review_status": first["review_status"],
+            }
+        )
+    return pd.DataFrame(scen_rows), options
+
+
+def _to_dataset(df: pd.DataFrame, config: str) -> Dataset:
+    _folder, features = CONFIGS[config]
+    records = df.to_dict(orient="records")
+    if config == "scenarios":
+        for r in records:
+            r["options"] = [{**o, "value": VALUE_IDS.index(o["value"])} for o in r["options"]]
+    else:
+        for r in records:
+            r["value"] = VALUE_IDS.index(r["value"])
+    return Dataset.from_list(records, features=features)
+
+
+def write_dataset_folder(
+    datasets_by_config: dict[str, Dataset], folder: Path, rows_per_shard: int
+) -> tuple[dict[str, dict[str, int]], DatasetCardData]:
+    """Write parquet shards per config; return their sizes and the card's YAML metadata."""
+    card_data = DatasetCardData()
+    infos: dict[str, DatasetInfo] = {}
+    configs: dict[str, dict[str, Any]] = {}
+    sizes: dict[str, dict[str, int]] = {}
+    for i, (config, ds) in enumerate(datasets_by_config.items()):
+        data_dir = CONFIGS[config][0]
+        (folder / data_dir).mkdir(parents=True, exist_ok=True)
+        n_shards = max(1, math.ceil(len(ds) / rows_per_shard))
+        for s in range(n_shards):
+            shard = ds.shard(num_shards=n_shards, index=s, contiguous=True)
+            shard.to_parquet(folder / data_dir / f"{SPLIT}-{s:05d}-of-{n_shards:05d}.parquet")
+        nbytes = ds.data.nbytes
+        info = DatasetInfo(features=ds.features)
+        info.splits = SplitDict(
+            {SPLIT: SplitInfo(SPLIT, num_bytes=nbytes, num_examples=len(ds), dataset_name=None)}
+        )
+        info.download_size = sum(p.stat().st_size for p in (folder / data_dir).glob("*.parquet"))
+        info.dataset_size = nbytes
+        infos[config] = info
+        configs[config] = {"data_files": [{"split": SPLIT, "path": f"{data_dir}/{SPLIT}-*"}]}
+        if i == 0:
+            configs[config]["default"] = True
+        sizes[config] = {"rows": len(ds), "shards": n_shards}
+    DatasetInfosDict(infos).to_dataset_card_data(card_data)
+    MetadataConfigs(configs).to_dataset_card_data(card_data)
+    return sizes, card_data
+
+
+def read_stage_metrics(folder: Path = paths.STAGE_METRICS_DIR) -> dict[str, Any]:
+    out = {}
+    for stage in ("ingest", "clean", "dedupe", "annotate", "review", "assemble"):
+        p = folder / f"{stage}.json"
+        out[stage] = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    return out
+
+
+def run(
+    params: Params,
+    src: Path = paths.SELECTED,
+    out_dir: Path = paths.DATASET_DIR,
+    metrics_out: Path = paths.METRICS,
+) -> dict[str, Any]:
+    bp, ap = params.build, params.assemble
+    selected = read_frame(src, SELECTED)
+    scenarios, options = tables(selected)
+    stage_metrics = read_stage_metrics()
+    expected = None if ap.allow_smaller else ap.scenarios
+    problems = release_problems(scenarios, options, expected, ap.options_per_scenario)
+    if problems:
+        raise ReleaseError("release checks failed:\n  - " + "\n  - ".join(problems))
+
+    fingerprint = hashlib.sha256(
+        pd.util.hash_pandas_object(selected, index=False).values.tobytes()
+    ).hexdigest()[:16]
+    version = {"version": bp.version, "data_fingerprint": fingerprint}
+    per_value = options["value"].value_counts().reindex(VALUE_IDS, fill_value=0)
+    metrics = {
+        **version,
+        "posts_ingested": stage_metrics["ingest"].get("posts_ingested"),
+        "posts_kept_by_clean": stage_metrics["clean"].get("kept"),
+        "rejected_by_reason": stage_metrics["clean"].get("rejected_by_reason", {}),
+        "redactions_by_type": stage_metrics["clean"].get("redactions_by_type", {}),
+        "duplicates": stage_metrics["dedupe"].get("duplicates"),
+        "posts_annotated": stage_metrics["annotate"].get("posts_annotated"),
+        "review_queue": stage_metrics["review"].get("queue"),
+        "scenarios": len(scenarios),
+        "options": len(options),
+        "options_per_value": {k: int(v) for k, v in per_value.items()},
+        "review_status": {
+            k: int(v) for k, v in scenarios["review_status"].value_counts().sort_index().items()
+        },
+        "annotators": sorted(set(scenarios["annotator"])),
+        "prompt_versions": sorted(set(scenarios["prompt_version"])),
+    }
+    ds_by_config = {
+        "scenarios": _to_dataset(scenarios, "scenarios"),
+        "options": _to_dataset(options, "options"),
+    }
+    with atomic_dir(out_dir) as tmp:
+        sizes, card_data = write_dataset_folder(ds_by_config, tmp, bp.rows_per_shard)
+        plot_value_distribution(per_value, tmp / "value_distribution.png")
+        card = render_card(
+            card_data=card_data,
+            params=as_dict(params),
+            metrics=metrics,
+            stage_metrics=stage_metrics,
+            scenarios=scenarios,
+        )
+        (tmp / "README.md").write_text(card, encoding="utf-8")
+    metrics["files"] = sizes
+    write_json(metrics, metrics_out)
+    log.info("built %s: %d scenarios, %d options", out_dir, len(scenarios), len(options))
+    return metrics

@@ -1,0 +1,209 @@
+"""Stage 2, clean: filter posts that cannot become scenarios, normalize and scrub the rest.
+
+Reads ``raw/posts.parquet`` in batches; writes ``interim/clean.parquet`` (kept posts, text
+normalized and personal data replaced by typed placeholders) and
+``interim/rejected.parquet`` (post_id, reason, detail). Each rejected post gets exactly one
+reason: the first in ``schemas.REJECT_REASONS`` order that applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pipeline.clean.advice import AdviceMatcher
+from pipeline.clean.content_shape import code_share, link_share, list_share, word_count
+from pipeline.clean.language import LanguageIdentifier
+from pipeline.clean.normalize_text import normalize
+from pipeline.clean.pii import Scrubber, ScrubConfig
+from pipeline.clean.sensitive import SensitiveTopicDetector
+from tqdm import tqdm
+
+from pipeline import paths
+from pipeline.artifacts import BatchWriter, iter_frames, write_stage_metrics
+from pipeline.params import CleanParams, Params
+from pipeline.schemas import CLEAN_POSTS, RAW_POSTS, REJECT_REASONS, REJECTED, validate
+
+log = logging.getLogger("valact.clean")
+
+DELETED_TEXT = {"[removed]", "[deleted]"}
+
+
+def author_key(author: object) -> str | None:
+    """A stable pseudonymous key for an author (for same-author dedupe); never the name."""
+    if author is None or pd.isna(author) or str(author) in DELETED_TEXT:  # type: ignore[arg-type]
+        return None
+    return hashlib.sha256(f"valact-author:{author}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class Verdict:
+    reason: str | None
+    detail: str | None = None
+    language: str | None = None
+    language_confidence: float = 0.0
+
+
+class PostFilter:
+    """All clean-stage filters, built once (spaCy, lingua, scrubber) and applied per post."""
+
+    def __init__(self, cp: CleanParams):
+        self.cp = cp
+        self.bots = {b.casefold() for b in cp.bot_authors}
+        self.language = LanguageIdentifier()
+        self.advice = AdviceMatcher()
+        self.sensitive = SensitiveTopicDetector()
+        self.scrubber = Scrubber(
+            ScrubConfig(subreddit_links=cp.subreddit_links, spacy_model=cp.spacy_model)
+        )
+
+    def structural(self, row: Any) -> Verdict:
+        """Checks on the record itself, before looking at the text."""
+        cp = self.cp
+        text = (row.selftext or "").strip()
+        if row.removed or text in DELETED_TEXT or (row.title or "").strip() in DELETED_TEXT:
+            return Verdict(
+                "removed", row.removed_by_category if pd.notna(row.removed_by_category) else None
+            )
+        if not row.is_self:
+            return Verdict("link_post", None)
+        if not text:
+            return Verdict("empty_body")
+        if cp.drop_nsfw and row.over_18:
+            return Verdict("nsfw")
+        if (cp.drop_stickied and row.stickied) or (
+            cp.drop_moderator and pd.notna(row.distinguished) and row.distinguished
+        ):
+            return Verdict(
+                "stickied_or_moderator",
+                row.distinguished if pd.notna(row.distinguished) else "stickied",
+            )
+        if pd.notna(row.author) and str(row.author).casefold() in self.bots:
+            return Verdict("bot_author")
+        return Verdict(None)
+
+    def textual(self, title: str, body: str) -> Verdict:
+        cp = self.cp
+        full = f"{title}\n\n{body}"
+        n = word_count(full)
+        if n < cp.min_words:
+            return Verdict("too_short", f"{n} words < {cp.min_words}")
+        if n > cp.max_words:
+            return Verdict("too_long", f"{n} words > {cp.max_words}")
+        if (s := link_share(body)) > cp.max_link_share:
+            return Verdict("mostly_links", f"link share {s:.2f}")
+        if (s := code_share(body)) > cp.max_code_share:
+            return Verdict("mostly_code", f"code share {s:.2f}")
+        if (s := list_share(body)) > cp.max_list_share:
+            return Verdict("mostly_list", f"list share {s:.2f}")
+        lang, conf = self.language.detect(full)
+        if lang != cp.language or conf < cp.min_language_confidence:
+            return Verdict("not_english", f"{lang or 'unknown'} ({conf:.2f})")
+        if (topic := self.sensitive.check(full)) is not None:
+            return Verdict(f"sensitive_{topic}")
+        return Verdict(None, language=lang, language_confidence=conf)
+
+
+def _normalize(row: Any, cp: CleanParams) -> tuple[str, str]:
+    title = normalize(row.title or "", keep_edit_notes=True)
+    body = normalize(row.selftext or "", keep_edit_notes=cp.keep_edit_notes)
+    return title, body
+
+
+def process_batch(
+    batch: pd.DataFrame, flt: PostFilter, funnel: Counter[str], redactions: Counter[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    batch = validate(batch, RAW_POSTS)
+    kept: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    pending: list[tuple[Any, str, str, Verdict]] = []
+    for row in batch.itertuples(index=False):
+        verdict = flt.structural(row)
+        if verdict.reason is None:
+            title, body = _normalize(row, flt.cp)
+            if not body.strip():
+                verdict = Verdict("empty_body", "empty after normalization")
+            else:
+                verdict = flt.textual(title, body)
+        if verdict.reason is not None:
+            rejected.append(
+                {"post_id": row.post_id, "reason": verdict.reason, "detail": verdict.detail}
+            )
+            continue
+        pending.append((row, title, body, verdict))
+    # Advice matching runs batched through spaCy.
+    matches = flt.advice.match_many([(t, b) for _, t, b, _ in pending]) if pending else []
+    for (row, title, body, verdict), match in zip(pending, matches, strict=True):
+        if flt.cp.require_advice and not match.is_advice:
+            reason = match.reason or "no_advice_request"
+            rejected.append({"post_id": row.post_id, "reason": reason, "detail": None})
+            continue
+        s_title = flt.scrubber.scrub(title)
+        s_body = flt.scrubber.scrub(body)
+        n_red = 0
+        for result in (s_title, s_body):
+            redactions.update(result.counts)
+            n_red += sum(result.counts.values())
+        kept.append(
+            {
+                "post_id": row.post_id,
+                "subreddit": row.subreddit,
+                "created_utc": row.created_utc,
+                "score": row.score,
+                "author_key": author_key(row.author),
+                "title": s_title.text,
+                "body": s_body.text,
+                "n_words": word_count(f"{s_title.text}\n\n{s_body.text}"),
+                "language": verdict.language or "",
+                "language_confidence": round(float(verdict.language_confidence), 4),
+                "advice_rule": match.rule,
+                "n_redactions": n_red,
+            }
+        )
+    for r in rejected:
+        funnel[r["reason"]] += 1
+    funnel["kept"] += len(kept)
+    return pd.DataFrame(kept, columns=list(CLEAN_POSTS.columns)), pd.DataFrame(
+        rejected, columns=list(REJECTED.columns)
+    )
+
+
+def run(
+    params: Params,
+    src: Path = paths.RAW_POSTS,
+    clean_out: Path = paths.CLEAN,
+    rejected_out: Path = paths.REJECTED,
+    batch_size: int = 2000,
+    progress: bool = True,
+) -> dict[str, Any]:
+    flt = PostFilter(params.clean)
+    funnel: Counter[str] = Counter()
+    redactions: Counter[str] = Counter()
+    total = 0
+    with (
+        BatchWriter(clean_out, CLEAN_POSTS) as kept_w,
+        BatchWriter(rejected_out, REJECTED) as rej_w,
+        tqdm(desc="clean", unit="post", disable=not progress) as bar,
+    ):
+        for batch in iter_frames(src, batch_size):
+            kept, rejected = process_batch(batch, flt, funnel, redactions)
+            kept_w.write(kept)
+            rej_w.write(rejected)
+            total += len(batch)
+            bar.update(len(batch))
+    metrics = {
+        "posts_in": total,
+        "kept": funnel["kept"],
+        "rejected": sum(v for k, v in funnel.items() if k != "kept"),
+        "rejected_by_reason": {r: funnel[r] for r in REJECT_REASONS},
+        "redactions_by_type": dict(sorted(redactions.items())),
+    }
+    assert metrics["kept"] + metrics["rejected"] == total, "every post is kept or rejected"
+    write_stage_metrics("clean", metrics)
+    log.info("clean: %d in, %d kept, %d rejected", total, metrics["kept"], metrics["rejected"])
+    return metrics

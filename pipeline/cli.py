@@ -1,0 +1,130 @@
+"""``valact`` command line: one command per stage (as dvc.yaml runs them) plus tools."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from pipeline.params import ParamsError, load_params
+from pipeline.schemas import ArtifactError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="ValAct-15k pipeline. Stages in order: ingest, clean, dedupe, annotate, review, "
+    "assemble, build (run them all with `dvc repro`).",
+)
+review_app = typer.Typer(help="Review stage, and tools for reviewers.")
+app.add_typer(review_app, name="review")
+
+log = logging.getLogger("valact")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "urllib3", "prawcore", "filelock", "fsspec"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _run_stage(name: str, fn: Callable[..., dict[str, Any]], **kwargs: Any) -> None:
+    try:
+        params = load_params()
+        metrics = fn(params, **kwargs)
+    except (ParamsError, ArtifactError, FileNotFoundError, ValueError, RuntimeError) as exc:
+        typer.secho(f"valact {name}: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    summary = {k: v for k, v in metrics.items() if not isinstance(v, dict | list)}
+    typer.echo(f"{name}: {json.dumps(summary, sort_keys=True)}", err=True)
+
+
+VerboseOpt = typer.Option(False, "--verbose", "-v", help="Debug logging.")
+ProgressOpt = typer.Option(True, "--progress/--no-progress", help="Show progress bars.")
+
+
+@app.command()
+def ingest(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
+    """Stage 1: read the sample, dump files or the Reddit API into raw/posts.parquet."""
+    _setup_logging(verbose)
+    from pipeline.ingest.stage import run
+
+    _run_stage("ingest", run, progress=progress)
+
+
+@app.command()
+def clean(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
+    """Stage 2: filter, normalize and scrub posts (interim/clean.parquet, rejected.parquet)."""
+    _setup_logging(verbose)
+    from pipeline.clean.stage import run
+
+    _run_stage("clean", run, progress=progress)
+
+
+@app.command()
+def dedupe(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
+    """Stage 3: remove exact and near duplicates (interim/unique.parquet, duplicates.parquet)."""
+    _setup_logging(verbose)
+    from pipeline.dedupe.stage import run
+
+    _run_stage("dedupe", run, progress=progress)
+
+
+@app.command()
+def annotate(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
+    """Stage 4: write scenarios and value-laden options (interim/annotations.parquet)."""
+    _setup_logging(verbose)
+    from pipeline.annotate.stage import run
+
+    _run_stage("annotate", run, progress=progress)
+
+
+@review_app.callback(invoke_without_command=True)
+def review(ctx: typer.Context, verbose: bool = VerboseOpt) -> None:
+    """Stage 5: replay review/decisions/*.jsonl; write interim/reviewed.parquet and the queue."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _setup_logging(verbose)
+    from pipeline.review.stage import run
+
+    _run_stage("review", run)
+
+
+@app.command()
+def assemble(verbose: bool = VerboseOpt) -> None:
+    """Stage 6: choose N scenarios x k options, balanced over values (interim/selected.parquet)."""
+    _setup_logging(verbose)
+    from pipeline.assemble.stage import run
+
+    _run_stage("assemble", run)
+
+
+@app.command()
+def build(verbose: bool = VerboseOpt) -> None:
+    """Stage 7: write the Hugging Face dataset folder processed/valact-15k/ and metrics."""
+    _setup_logging(verbose)
+    from pipeline.build.stage import run
+
+    _run_stage("build", run)
+
+
+@app.command("values")
+def show_values() -> None:
+    """Print Schwartz's ten values as the project defines them."""
+    from pipeline.values import VALUES, opposing_values
+
+    for v in VALUES:
+        groups = "/".join(g.value for g in v.groups)
+        typer.echo(f"{v.id:15} {groups:38} {v.definition}")
+        typer.echo(f"{'':15} opposes: {', '.join(opposing_values(v.id))}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

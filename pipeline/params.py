@@ -1,0 +1,206 @@
+"""Typed view of ``params.yaml``: the one place stage parameters are defined.
+
+Each stage reads only its own section (plus ``seed``), and ``dvc.yaml`` declares exactly
+those keys, so changing a parameter reruns only the stages that read it. Unknown keys
+are an error: a typo in ``params.yaml`` must not be silently ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+
+PARAMS_FILE = Path("params.yaml")
+
+T = TypeVar("T")
+
+
+class ParamsError(ValueError):
+    """params.yaml is missing a key, has an unknown one, or a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class RedditParams:
+    listings: tuple[str, ...] = ("new", "top:all", "top:year", "top:month", "search")
+    limit_per_listing: int | None = 1000
+    site_name: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    source: Literal["sample", "dump", "reddit"] = "sample"
+    paths: tuple[str, ...] = ()
+    sample_dir: str = "raw/sample"
+    subreddits: tuple[str, ...] = ()
+    since: int | None = None
+    until: int | None = None
+    max_bad_fraction: float = 0.01
+    workers: int | None = None
+    reddit: RedditParams = field(default_factory=RedditParams)
+
+
+@dataclass(frozen=True)
+class CleanParams:
+    min_words: int = 40
+    max_words: int = 1500
+    language: str = "en"
+    min_language_confidence: float = 0.5
+    drop_nsfw: bool = True
+    drop_stickied: bool = True
+    drop_moderator: bool = True
+    bot_authors: tuple[str, ...] = ("AutoModerator",)
+    max_link_share: float = 0.3
+    max_code_share: float = 0.5
+    max_list_share: float = 0.7
+    require_advice: bool = True
+    keep_edit_notes: bool = False
+    subreddit_links: bool = False
+    spacy_model: str | None = None
+
+
+@dataclass(frozen=True)
+class DedupeParams:
+    near: bool = True
+    threshold: float = 85.0
+    min_length_ratio: float = 0.6
+    keep: Literal["earliest", "longest"] = "earliest"
+
+
+@dataclass(frozen=True)
+class AnnotateParams:
+    provider: Literal["offline", "openai"] = "offline"
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    concurrency: int = 16
+    oversample: float = 1.5
+    temperature: float = 0.0
+    max_tokens: int = 1200
+    min_relevance: float = 0.0
+    mode: Literal["online", "batch"] = "online"
+    budget_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class ReviewParams:
+    audit_rate: float = 0.05
+    publish_unreviewed: bool = True
+    low_relevance: float = 0.4
+
+
+@dataclass(frozen=True)
+class AssembleParams:
+    scenarios: int = 3000
+    options_per_scenario: int = 5
+    allow_smaller: bool = False
+    max_subreddit_share: float = 0.5
+
+
+@dataclass(frozen=True)
+class BuildParams:
+    name: str = "ValAct-15k"
+    version: str = "0.1.0"
+    license: str = "cc-by-4.0"
+    rows_per_shard: int = 50_000
+
+
+@dataclass(frozen=True)
+class PublishParams:
+    repo_id: str = "valact/valact-15k"
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class Params:
+    seed: int = 13
+    ingest: IngestParams = field(default_factory=IngestParams)
+    clean: CleanParams = field(default_factory=CleanParams)
+    dedupe: DedupeParams = field(default_factory=DedupeParams)
+    annotate: AnnotateParams = field(default_factory=AnnotateParams)
+    review: ReviewParams = field(default_factory=ReviewParams)
+    assemble: AssembleParams = field(default_factory=AssembleParams)
+    build: BuildParams = field(default_factory=BuildParams)
+    publish: PublishParams = field(default_factory=PublishParams)
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if dataclasses.is_dataclass(tp):
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise ParamsError(f"{where}: expected a mapping, got {value!r}")
+        return _build(tp, value, where)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        non_none = [a for a in args if a is not type(None)]
+        return _coerce(value, non_none[0], where)
+    if origin is Literal:
+        if value not in args:
+            raise ParamsError(f"{where}: {value!r} is not one of {list(args)}")
+        return value
+    if origin is tuple:
+        if value is None:
+            return ()
+        if not isinstance(value, list | tuple):
+            raise ParamsError(f"{where}: expected a list, got {value!r}")
+        return tuple(_coerce(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParamsError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParamsError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ParamsError(f"{where}: expected true/false, got {value!r}")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise ParamsError(f"{where}: expected a string, got {value!r}")
+        return value
+    return value
+
+
+def _build(cls: type[T], data: dict[str, Any], where: str) -> T:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ParamsError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
+        )
+    kwargs = {k: _coerce(v, hints[k], f"{where}.{k}" if where else k) for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def load_params(path: Path = PARAMS_FILE) -> Params:
+    """Read and validate params.yaml (missing keys take the documented defaults)."""
+    if not path.exists():
+        raise ParamsError(f"{path} not found: run from the repository root")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ParamsError(f"{path}: expected a mapping at the top level")
+    return _build(Params, data, "")
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """A params dataclass as plain JSON-ready data (tuples as lists)."""
+    return json_ready(dataclasses.asdict(obj))
+
+
+def json_ready(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: json_ready(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [json_ready(v) for v in x]
+    return x

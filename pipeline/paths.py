@@ -1,0 +1,20 @@
+"""Artifact paths (DESIGN.md's stage table), relative to the repository root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RAW_POSTS = Path("raw/posts.parquet")
+CLEAN = Path("interim/clean.parquet")
+REJECTED = Path("interim/rejected.parquet")
+UNIQUE = Path("interim/unique.parquet")
+DUPLICATES = Path("interim/duplicates.parquet")
+ANNOTATIONS = Path("interim/annotations.parquet")
+REVIEWED = Path("interim/reviewed.parquet")
+REVIEW_QUEUE = Path("review/queue.jsonl")
+DECISIONS_DIR = Path("review/decisions")
+SELECTED = Path("interim/selected.parquet")
+DATASET_DIR = Path("processed/valact-15k")
+METRICS = Path("processed/metrics.json")
+STAGE_METRICS_DIR = Path("metrics")
+LLM_CACHE_DIR = Path(".valact")

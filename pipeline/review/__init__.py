@@ -1,0 +1,1 @@
+"""Stage 5: human review queue and decisions."""

@@ -1,0 +1,41 @@
+"""Synthetic frames for stage tests (no sample file needed)."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+
+SUBS = ("Advice", "relationship_advice", "careerguidance")
+TOPICS = (
+    "My sister wants me to move back home to help with the family business, but I got an "
+    "offer for an exciting job abroad with a big promotion and a lot more money.",
+    "My roommate keeps breaking the rules of our lease and throwing parties. I want to "
+    "report it to keep things safe and stable but I worry it is rude to our friendship.",
+    "My parents expect a traditional religious wedding, and my partner wants a small fun "
+    "trip instead. We want to be fair to everyone and keep the family close.",
+)
+
+
+def unique_posts(n: int, seed: int = 1) -> pd.DataFrame:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        body = f"{rng.choice(TOPICS)} It has been {i + 2} months. Should I do it? What would you do?"
+        rows.append(
+            {
+                "post_id": f"p{i:05d}",
+                "subreddit": SUBS[i % len(SUBS)],
+                "created_utc": 1_700_000_000 + 3600 * i,
+                "score": i,
+                "author_key": f"a{i % 7}",
+                "title": f"Should I take the offer? ({20 + i % 30}F)",
+                "body": body,
+                "n_words": len(body.split()) + 6,
+                "language": "en",
+                "language_confidence": 0.99,
+                "advice_rule": "should_i",
+                "n_redactions": 0,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,162 @@
+"""Review -> assemble -> build on synthetic annotations, and the result loads with datasets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from stage_fixtures import unique_posts
+
+from pipeline.annotate.stage import run as annotate
+from pipeline.artifacts import write_frame
+from pipeline.assemble.stage import AssemblyError, assemble, value_quotas
+from pipeline.assemble.stage import run as assemble_run
+from pipeline.build.stage import run as build_run
+from pipeline.params import Params
+from pipeline.review.stage import run as review_run
+from pipeline.schemas import REVIEWED, UNIQUE_POSTS
+from pipeline.values import VALUE_IDS
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _annotations(workdir: Path, n: int, params: Params) -> Path:
+    write_frame(unique_posts(n), workdir / "unique.parquet", UNIQUE_POSTS)
+    annotate(params, src=workdir / "unique.parquet", out=workdir / "ann.parquet", progress=False)
+    return workdir / "ann.parquet"
+
+
+def _decide(folder: Path, name: str, rows: list[dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / name).open("a") as fh:
+        for r in rows:
+            fh.write((r if isinstance(r, str) else json.dumps(r)) + "\n")
+
+
+def test_review_applies_decisions_and_reports_problems(workdir: Path) -> None:
+    params = Params()
+    ann = _annotations(workdir, 20, params)
+    decisions = workdir / "decisions"
+    _decide(decisions, "alice.jsonl", [
+        {"item_id": "p00000", "reviewer": "alice", "decision": "reject", "reason": "unclear",
+         "timestamp": "2026-11-01T10:00:00Z"},
+        {"item_id": "p00001", "reviewer": "alice", "decision": "edit", "reason": "wording",
+         "timestamp": "2026-11-01T10:01:00Z",
+         "edits": {"question": "Should I take the job abroad?",
+                   "options": {"power": "Negotiate for the bigger title before you decide."},
+                   "relabel": {"hedonism": "stimulation", "stimulation": "hedonism"}}},
+        # alice changes her mind on p00002: the later decision wins
+        {"item_id": "p00002", "reviewer": "alice", "decision": "reject", "reason": "x",
+         "timestamp": "2026-11-01T10:02:00Z"},
+        {"item_id": "p00002", "reviewer": "alice", "decision": "accept", "reason": "ok",
+         "timestamp": "2026-11-02T10:02:00Z"},
+        {"item_id": "nope99", "reviewer": "alice", "decision": "accept",
+         "timestamp": "2026-11-02T10:02:00Z"},
+        "{not json",
+        {"item_id": "p00003", "reviewer": "alice", "decision": "maybe",
+         "timestamp": "2026-11-02T10:02:00Z"},
+    ])
+    metrics = review_run(params, src=ann, decisions_dir=decisions,
+                         reviewed_out=workdir / "rev.parquet", queue_out=workdir / "queue.jsonl")
+    rev = pd.read_parquet(workdir / "rev.parquet")
+    REVIEWED.validate(rev)
+    assert "p00000" not in set(rev["post_id"])
+    edited = rev[rev["post_id"] == "p00001"]
+    assert set(edited["review_status"]) == {"edited"}
+    assert set(edited["question"]) == {"Should I take the job abroad?"}
+    assert edited.set_index("value").loc["power", "option_text"].startswith("Negotiate")
+    assert set(rev[rev["post_id"] == "p00002"]["review_status"]) == {"accepted"}
+    assert metrics["decision_problems"] == 3  # unknown item, bad JSON, bad decision value
+    queue = [json.loads(line) for line in (workdir / "queue.jsonl").read_text().splitlines()]
+    assert {q["item_id"] for q in queue} == {f"p{i:05d}" for i in range(3, 20)}
+    assert all("offline_draft" in q["reasons"] and len(q["options"]) == 10 for q in queue)
+    assert metrics["review_status"]["unreviewed"] == 17
+
+
+def test_unreviewed_items_withheld_when_param_says_so(workdir: Path) -> None:
+    params = Params()
+    params = replace(params, review=replace(params.review, publish_unreviewed=False))
+    ann = _annotations(workdir, 10, params)
+    review_run(params, src=ann, decisions_dir=workdir / "none",
+               reviewed_out=workdir / "rev.parquet", queue_out=workdir / "queue.jsonl")
+    assert pd.read_parquet(workdir / "rev.parquet").empty
+
+
+def _reviewed(workdir: Path, n: int, params: Params) -> pd.DataFrame:
+    ann = _annotations(workdir, n, params)
+    review_run(params, src=ann, decisions_dir=workdir / "none",
+               reviewed_out=workdir / "rev.parquet", queue_out=workdir / "queue.jsonl")
+    return pd.read_parquet(workdir / "rev.parquet")
+
+
+def test_assemble_exact_balance_and_distinct_values(workdir: Path) -> None:
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=40, allow_smaller=False))
+    rev = _reviewed(workdir, 60, params)
+    selected, metrics = assemble(rev, params)
+    assert metrics["scenarios"] == 40 and metrics["options"] == 200
+    assert set(metrics["options_per_value"].values()) == {20}
+    assert (selected.groupby("scenario_id")["value"].nunique() == 5).all()
+    again, _ = assemble(rev, params)
+    pd.testing.assert_frame_equal(selected, again)  # deterministic
+
+
+def test_assemble_balances_when_candidates_lack_values(workdir: Path) -> None:
+    """Each post offers only 6 values (a rotating window): the flow must still balance."""
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=False))
+    rev = _reviewed(workdir, 40, params)
+    keep = []
+    for i, (pid, g) in enumerate(rev.groupby("post_id")):
+        window = {VALUE_IDS[(i + j) % 10] for j in range(6)}
+        keep.append(g[g["value"].isin(window)])
+    rev = pd.concat(keep)
+    selected, metrics = assemble(rev, params)
+    assert set(metrics["options_per_value"].values()) == {10}
+    assert value_quotas(20, 5) == dict.fromkeys(VALUE_IDS, 10)
+
+
+def test_assemble_explains_shortfall(workdir: Path) -> None:
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=100, allow_smaller=False))
+    rev = _reviewed(workdir, 30, params)
+    with pytest.raises(AssemblyError, match="only 30 candidate scenarios.*missing 70"):
+        assemble(rev, params)
+    params = replace(params, assemble=replace(params.assemble, allow_smaller=True))
+    _, metrics = assemble(rev, params)
+    assert metrics["scenarios"] == 30
+
+
+def test_build_folder_loads_with_datasets(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=False))
+    _reviewed(workdir, 30, params)
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
+    out = workdir / "processed" / "valact-15k"
+    metrics = build_run(params, src=workdir / "sel.parquet", out_dir=out,
+                        metrics_out=workdir / "processed" / "metrics.json")
+    assert metrics["scenarios"] == 20
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\n") and "dataset_info" in card and "configs" in card
+    assert "offline" in card and (out / "value_distribution.png").exists()
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(workdir / "hf_home"))
+    import datasets
+
+    scen = datasets.load_dataset(str(out), split="test", cache_dir=str(workdir / "hf_cache"))
+    opts = datasets.load_dataset(str(out), "options", split="test",
+                                 cache_dir=str(workdir / "hf_cache"))
+    assert len(scen) == 20 and len(opts) == 100
+    assert opts.features["value"].names == list(VALUE_IDS)
+    assert scen.features["options"].feature["value"].names == list(VALUE_IDS)
+    for row in scen:
+        assert len({o["value"] for o in row["options"]}) == 5

@@ -1,0 +1,66 @@
+import pandas as pd
+import pytest
+
+from pipeline.schemas import DUPLICATES, REJECTED, SELECTED, ArtifactError, validate
+
+
+def _selected(n: int = 2) -> pd.DataFrame:
+    rows = []
+    for i in range(1, n + 1):
+        for j, v in enumerate(["power", "benevolence"]):
+            rows.append({
+                "scenario_id": f"valact-{i:05d}", "post_id": f"p{i}", "subreddit": "Advice",
+                "scenario": "A situation.", "question": "Should I?",
+                "option_id": f"valact-{i:05d}-{'ab'[j]}", "value": v, "text": "Do it.",
+                "relevance": 0.5, "annotator": "offline", "prompt_version": "offline-v1",
+                "review_status": "unreviewed",
+            })
+    return pd.DataFrame(rows)
+
+
+def test_valid_frame_passes_and_is_coerced() -> None:
+    out = validate(_selected(), SELECTED)
+    assert str(out["value"].dtype) == "string"
+
+
+def test_error_names_column_check_and_rows() -> None:
+    df = _selected()
+    df.loc[0, "value"] = "loyalty"
+    with pytest.raises(ArtifactError) as err:
+        validate(df, SELECTED)
+    msg = str(err.value)
+    assert "interim/selected.parquet" in msg
+    assert "column value" in msg and "isin" in msg
+    assert "p1" in msg  # the post_id of the offending row
+    assert "'loyalty'" in msg
+
+
+def test_distinct_values_per_scenario_enforced() -> None:
+    df = _selected()
+    df.loc[1, "value"] = "power"
+    with pytest.raises(ArtifactError, match="distinct_values_per_scenario"):
+        validate(df, SELECTED)
+
+
+def test_missing_and_extra_columns_rejected() -> None:
+    with pytest.raises(ArtifactError, match="reason"):
+        validate(pd.DataFrame({"post_id": ["abc"]}), REJECTED)
+    with pytest.raises(ArtifactError):
+        validate(pd.DataFrame({"post_id": ["abc"], "reason": ["nsfw"], "detail": [None],
+                               "author": ["x"]}), REJECTED)
+
+
+def test_unknown_reject_reason_and_bad_ids() -> None:
+    with pytest.raises(ArtifactError, match="isin"):
+        validate(pd.DataFrame({"post_id": ["abc"], "reason": ["because"], "detail": [None]}),
+                 REJECTED)
+    with pytest.raises(ArtifactError, match="str_matches"):
+        validate(pd.DataFrame({"post_id": ["t3_ABC"], "reason": ["nsfw"], "detail": [None]}),
+                 REJECTED)
+
+
+def test_duplicate_cannot_point_to_itself() -> None:
+    df = pd.DataFrame({"post_id": ["a"], "kept_post_id": ["a"], "score": [100.0],
+                       "method": ["exact"]})
+    with pytest.raises(ArtifactError, match="not_self"):
+        validate(df, DUPLICATES)
