@@ -115,6 +115,23 @@ def build(verbose: bool = VerboseOpt) -> None:
     _run_stage("build", run)
 
 
+@app.command()
+def publish(
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be uploaded."),
+    repo_id: str | None = typer.Option(None, "--repo-id", help="Overrides publish.repo_id."),
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Push processed/valact-15k/ to the Hugging Face Hub as one commit (not a DVC stage).
+
+    The token comes from HF_TOKEN or the saved `huggingface-cli login`; set HF_ENDPOINT to
+    target a mirror. The folder is validated first and refused when it fails.
+    """
+    _setup_logging(verbose)
+    from pipeline.build.publish import publish_command
+
+    raise typer.Exit(publish_command(dry_run, repo_id))
+
+
 @app.command("values")
 def show_values() -> None:
     """Print Schwartz's ten values as the project defines them."""

@@ -20,7 +20,15 @@ SAMPLE_PATTERNS = ("*.zst", "*.jsonl", "*.ndjson", "*.gz")
 
 
 def sample_files(sample_dir: Path) -> list[Path]:
-    files = sorted({p for pattern in SAMPLE_PATTERNS for p in sample_dir.glob(pattern)})
+    """Dump files in the sample folder (``sample_truth.jsonl`` holds labels, not posts)."""
+    files = sorted(
+        {
+            p
+            for pattern in SAMPLE_PATTERNS
+            for p in sample_dir.glob(pattern)
+            if "truth" not in p.name
+        }
+    )
     if not files:
         raise FileNotFoundError(
             f"no dump files in {sample_dir}: regenerate it with `python scripts/generate_sample.py`"

@@ -1,0 +1,579 @@
+"""``valact publish``: push ``processed/valact-15k/`` to a Hugging Face Hub dataset repo.
+
+Not a DVC stage: it has side effects and needs a token. In order:
+
+1. Re-validate the folder, before any network call: the card's YAML (``configs``,
+   ``dataset_info``), both configs loading with ``datasets.load_dataset`` offline (in a
+   subprocess with ``HF_HUB_OFFLINE=1`` and an empty temporary ``HF_HOME``, so no stale
+   cache can stand in for the folder), the release checks of ``pipeline.build.checks`` on
+   the loaded tables, and agreement between the two configs. A folder that fails is refused.
+2. Name the dataset version for the commit message: ``build.version``, the git commit of the
+   repo and the md5 of ``dvc.lock``.
+3. ``--dry-run`` stops here: it lists what would be uploaded and the message, with no token
+   and no request.
+4. Take the token from ``HF_TOKEN`` or the saved login (``huggingface_hub.get_token``),
+   create the dataset repo if needed, and upload the whole folder as ONE commit: an add for
+   every file and a delete for every remote file the folder no longer has (except the
+   Hub-managed ``.gitattributes``), with ``parent_commit`` set to the head that was listed,
+   so a concurrent push makes the commit fail instead of deleting the wrong files.
+   ``huggingface_hub`` skips files whose content is already on the Hub, and makes no commit
+   at all when nothing changed.
+
+The token is never printed or logged. Against a real Hub, ``huggingface_hub`` picks Xet or
+LFS storage as the server asks; nothing here forces either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import pipeline
+from pipeline import paths
+from pipeline.build.checks import release_problems
+from pipeline.build.features import CONFIGS, SPLIT
+from pipeline.params import Params, ParamsError, load_params
+from pipeline.values import VALUE_IDS
+
+log = logging.getLogger("valact.publish")
+
+REPO_TYPE = "dataset"
+DEFAULT_HUB = "https://huggingface.co"
+# Remote files the Hub manages itself: never deleted to mirror the folder.
+PROTECTED_REMOTE_FILES = frozenset({".gitattributes"})
+# Local folders never uploaded (what ``upload_folder`` ignores too).
+SKIPPED_DIRS = frozenset({".git", ".cache"})
+LOAD_TIMEOUT_S = 900
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+class PublishError(RuntimeError):
+    """Publishing cannot go ahead (no token, bad repo id, the Hub refused a request)."""
+
+
+class ValidationError(PublishError):
+    """The folder fails validation: nothing is uploaded."""
+
+    def __init__(self, folder: Path, problems: list[str]) -> None:
+        self.folder = folder
+        self.problems = problems
+        super().__init__(
+            f"refusing to publish {folder}: it fails validation:\n  - " + "\n  - ".join(problems)
+        )
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    path: str  # path in the repo (posix)
+    size: int
+    local_path: Path
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    name: str
+    version: str
+    git_commit: str | None  # full sha, None outside git
+    git_dirty: bool | None  # tracked files differ from the commit; None when unknown
+    dvc_lock_md5: str | None  # None when there is no dvc.lock
+
+    @property
+    def message(self) -> str:
+        git = self.git_commit[:7] if self.git_commit else "unknown"
+        dvc = f"dvc.lock md5 {self.dvc_lock_md5[:8]}" if self.dvc_lock_md5 else "no-dvc.lock"
+        return f"{self.name} {self.version} (git {git}, {dvc})"
+
+    def description(self, files: list[LocalFile]) -> str:
+        dirty = {True: " (uncommitted changes)", False: "", None: ""}[self.git_dirty]
+        return "\n".join(
+            [
+                f"Dataset: {self.name} {self.version}",
+                f"git commit: {self.git_commit or 'unknown'}{dirty}",
+                f"dvc.lock md5: {self.dvc_lock_md5 or 'no dvc.lock'}",
+                f"files: {len(files)} ({sum(f.size for f in files):,} bytes)",
+                "Published with `valact publish`.",
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    repo_id: str
+    dry_run: bool
+    commit_message: str
+    files: tuple[LocalFile, ...]
+    url: str | None = None  # the dataset's page on the Hub
+    deleted: tuple[str, ...] = ()  # remote files removed by the commit
+    commit_oid: str | None = None  # head after publishing
+    commit_url: str | None = None
+    changed: bool | None = None  # False: the Hub already held exactly these files
+    private: bool | None = None  # the repo's visibility on the Hub
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+# -- local folder -----------------------------------------------------------------------------
+def local_files(folder: Path) -> list[LocalFile]:
+    """Every file of the folder, as repo paths, sorted (``.git/`` and ``.cache/`` skipped)."""
+    if not folder.is_dir():
+        raise PublishError(f"{folder} does not exist: run `valact build` (or `dvc repro`) first")
+    out = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if not p.is_file() or SKIPPED_DIRS.intersection(rel.parts[:-1]):
+            continue
+        out.append(LocalFile(rel.as_posix(), p.stat().st_size, p))
+    return out
+
+
+def read_card_metadata(readme: Path) -> dict[str, Any]:
+    """The YAML front matter of a dataset card; ValueError when absent or not a mapping."""
+    match = _FRONT_MATTER.match(readme.read_text(encoding="utf-8"))
+    if match is None:
+        raise ValueError("README.md has no YAML front matter (--- ... ---)")
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"README.md front matter is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ValueError("README.md front matter is not a mapping")
+    return meta
+
+
+def card_problems(folder: Path, files: list[LocalFile]) -> list[str]:
+    """Problems with the card: YAML ``configs`` and ``dataset_info`` for both configs."""
+    readme = folder / "README.md"
+    if not readme.is_file():
+        return ["README.md (the dataset card) is missing"]
+    try:
+        meta = read_card_metadata(readme)
+    except ValueError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    configs = meta.get("configs")
+    if not isinstance(configs, list) or not configs:
+        problems.append("README.md YAML has no `configs`")
+        configs = []
+    by_name = {c.get("config_name"): c for c in configs if isinstance(c, dict)}
+    default_name = next(iter(CONFIGS))
+    for name in CONFIGS:
+        if name not in by_name:
+            problems.append(f"README.md `configs` lacks config {name!r}")
+            continue
+        data_files = by_name[name].get("data_files")
+        patterns = [
+            d.get("path")
+            for d in data_files or []
+            if isinstance(d, dict) and d.get("split") == SPLIT
+        ]
+        for pattern in patterns:
+            for pat in pattern if isinstance(pattern, list) else [pattern]:
+                if not any(fnmatch(f.path, str(pat)) for f in files):
+                    problems.append(f"config {name!r}: no file matches {pat!r}")
+        if not patterns:
+            problems.append(f"config {name!r} has no data_files for split {SPLIT!r}")
+    defaults = [n for n, c in by_name.items() if c.get("default")]
+    if by_name and defaults != [default_name]:
+        problems.append(f"the default config must be {default_name!r}, got {defaults}")
+    infos = meta.get("dataset_info")
+    if isinstance(infos, dict):
+        infos = [infos]
+    if not isinstance(infos, list) or not infos:
+        problems.append("README.md YAML has no `dataset_info`")
+    else:
+        named = {i.get("config_name"): i for i in infos if isinstance(i, dict)}
+        for name in CONFIGS:
+            if name not in named:
+                problems.append(f"README.md `dataset_info` lacks config {name!r}")
+    return problems
+
+
+def declared_rows(meta: dict[str, Any]) -> dict[str, int]:
+    """``num_examples`` of the split per config, as the card declares them."""
+    infos = meta.get("dataset_info")
+    infos = [infos] if isinstance(infos, dict) else infos or []
+    out = {}
+    for info in infos:
+        for split in info.get("splits") or []:
+            if split.get("name") == SPLIT and isinstance(split.get("num_examples"), int):
+                out[str(info.get("config_name"))] = split["num_examples"]
+    return out
+
+
+def _load_worker(folder: str, out_dir: str) -> None:
+    """Runs in the offline subprocess: load both configs, write them to parquet, report.
+
+    Writes ``out_dir/load.json`` with ``problems`` (a config that does not load, or whose
+    features differ from the contract) and ``{config}.parquet`` for the configs that load.
+    """
+    import datasets
+
+    report: dict[str, Any] = {"problems": [], "loaded": []}
+    for config, (_dir, features) in CONFIGS.items():
+        args = (folder,) if config == next(iter(CONFIGS)) else (folder, config)
+        label = "the default config" if len(args) == 1 else f"config {config!r}"
+        try:
+            dsd = datasets.load_dataset(*args, cache_dir=os.path.join(out_dir, "cache"))
+        except Exception as exc:  # any failure to load is a validation problem
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            report["problems"].append(
+                f"{label} does not load with datasets.load_dataset: {type(exc).__name__}: {first}"
+            )
+            continue
+        if set(dsd) != {SPLIT}:
+            report["problems"].append(f"{label} has splits {sorted(dsd)}, expected [{SPLIT!r}]")
+            continue
+        ds = dsd[SPLIT]
+        if ds.features != features:
+            report["problems"].append(f"{label} features differ from the published schema")
+            continue
+        ds.to_parquet(os.path.join(out_dir, f"{config}.parquet"))
+        report["loaded"].append(config)
+    Path(out_dir, "load.json").write_text(json.dumps(report), encoding="utf-8")
+
+
+def load_offline(folder: Path, workdir: Path) -> tuple[dict[str, Any], list[str]]:
+    """Load both configs in a clean offline subprocess; return (tables, problems)."""
+    import pandas as pd
+
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        HF_HOME=str(workdir / "hf_home"),
+        HF_DATASETS_CACHE=str(workdir / "hf_datasets_cache"),
+        HF_HUB_DISABLE_PROGRESS_BARS="1",
+        HF_DATASETS_DISABLE_PROGRESS_BARS="1",
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(pipeline.__file__).resolve().parent.parent)]
+            + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+        ),
+    )
+    code = (
+        "import sys\nfrom pipeline.build.publish import _load_worker\n_load_worker(*sys.argv[1:])"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(folder.resolve()), str(workdir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=LOAD_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {}, [f"loading the folder with datasets took more than {LOAD_TIMEOUT_S} s"]
+    report_path = workdir / "load.json"
+    if proc.returncode != 0 or not report_path.exists():
+        tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
+        return {}, [f"the offline load check crashed (exit {proc.returncode}): {tail}"]
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    tables = {c: pd.read_parquet(workdir / f"{c}.parquet") for c in report["loaded"]}
+    return tables, list(report["problems"])
+
+
+def _value_id(label: Any) -> Any:
+    """A ClassLabel int back to its value id (an out-of-range label stays visibly wrong)."""
+    try:
+        i = int(label)
+    except (TypeError, ValueError):
+        return f"<label {label!r}>"
+    return VALUE_IDS[i] if 0 <= i < len(VALUE_IDS) else f"<label {i}>"
+
+
+def table_problems(tables: dict[str, Any], declared: dict[str, int], params: Params) -> list[str]:
+    """Release checks on the loaded tables, plus card counts and config agreement."""
+    problems: list[str] = []
+    for config, df in tables.items():
+        if config in declared and declared[config] != len(df):
+            problems.append(
+                f"config {config!r} has {len(df)} rows, the card declares {declared[config]}"
+            )
+    if set(tables) != set(CONFIGS):
+        return problems
+    scenarios, options = tables["scenarios"].copy(), tables["options"].copy()
+    options["value"] = options["value"].map(_value_id)
+    ap = params.assemble
+    expected = None if ap.allow_smaller else ap.scenarios
+    problems += release_problems(scenarios, options, expected, ap.options_per_scenario)
+    nested = {
+        (r.scenario_id, o["option_id"], o["text"], _value_id(o["value"]))
+        for r in scenarios.itertuples(index=False)
+        for o in r.options
+    }
+    flat = set(options[["scenario_id", "option_id", "text", "value"]].itertuples(index=False))
+    differ = len(nested ^ {tuple(t) for t in flat})
+    if differ:
+        problems.append(
+            f"the scenarios config's nested options and the options config differ ({differ} rows)"
+        )
+    return problems
+
+
+def validation_problems(
+    folder: Path, params: Params, files: list[LocalFile] | None = None
+) -> list[str]:
+    """Every reason not to publish ``folder``; empty when it is publishable. No network."""
+    files = local_files(folder) if files is None else files
+    problems = card_problems(folder, files)
+    if problems:
+        return problems + ["(the offline load check was skipped: fix the card first)"]
+    declared = declared_rows(read_card_metadata(folder / "README.md"))
+    with tempfile.TemporaryDirectory(prefix="valact-publish-") as tmp:
+        tables, load_problems = load_offline(folder, Path(tmp))
+        problems += load_problems
+        problems += table_problems(tables, declared, params)
+    return problems
+
+
+# -- version ----------------------------------------------------------------------------------
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def dataset_version(params: Params, root: Path) -> DatasetVersion:
+    sha = _git(root, "rev-parse", "--verify", "HEAD")
+    status = _git(root, "status", "--porcelain", "--untracked-files=no") if sha else None
+    lock = root / "dvc.lock"
+    md5 = None
+    if lock.is_file():
+        md5 = hashlib.md5(lock.read_bytes(), usedforsecurity=False).hexdigest()
+    return DatasetVersion(
+        name=params.build.name,
+        version=params.build.version,
+        git_commit=sha or None,
+        git_dirty=None if status is None else bool(status),
+        dvc_lock_md5=md5,
+    )
+
+
+# -- Hub ------------------------------------------------------------------------------------------
+def resolve_token(token: str | None) -> str:
+    """The explicit token, else ``HF_TOKEN``, else the saved login; never logged."""
+    from huggingface_hub import get_token
+
+    token = token or get_token()
+    if not token:
+        raise PublishError(
+            "no Hugging Face token: set HF_TOKEN or log in with `hf auth login` "
+            "(the token needs write access to the dataset repo); `--dry-run` needs none"
+        )
+    return token
+
+
+def _check_repo_id(repo_id: str) -> None:
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as exc:
+        raise PublishError(f"invalid repo id {repo_id!r}: {exc}") from None
+    if repo_id.count("/") != 1:
+        raise PublishError(f"repo id {repo_id!r} must be 'namespace/name'")
+
+
+@contextlib.contextmanager
+def _commit_urls_parsed_against(endpoint: str) -> Iterator[None]:
+    """Make ``huggingface_hub`` parse commit URLs against ``endpoint``.
+
+    huggingface_hub 0.36 builds ``CommitInfo.repo_url`` with the global
+    ``constants.ENDPOINT`` instead of the ``HfApi`` endpoint, so ``create_commit`` fails
+    against any endpoint other than the one of ``HF_ENDPOINT`` at import time (fixed
+    upstream in huggingface/huggingface_hub#3679). Scoped and restored.
+    """
+    from huggingface_hub import constants
+
+    old = constants.ENDPOINT
+    constants.ENDPOINT = endpoint
+    try:
+        yield
+    finally:
+        constants.ENDPOINT = old
+
+
+def publish(
+    folder: Path,
+    repo_id: str,
+    *,
+    private: bool,
+    token: str | None = None,
+    dry_run: bool = False,
+    endpoint: str | None = None,
+    version_message: str | None = None,
+    params: Params | None = None,
+    root: Path | None = None,
+) -> PublishResult:
+    """Validate ``folder`` and push it to the dataset repo ``repo_id`` as one commit.
+
+    ``params`` defaults to ``params.yaml`` (for the expected counts and the version);
+    ``root`` is the repository whose git commit and ``dvc.lock`` name the version (default:
+    the working directory); ``version_message`` replaces the generated commit message;
+    ``endpoint`` defaults to ``HF_ENDPOINT``, else the public Hub.
+    Raises ``ValidationError`` (nothing sent) or ``PublishError``.
+    """
+    params = load_params() if params is None else params
+    root = Path.cwd() if root is None else root
+    _check_repo_id(repo_id)
+    files = local_files(folder)
+    log.info("validating %s (%d files)", folder, len(files))
+    problems = validation_problems(folder, params, files)
+    if problems:
+        raise ValidationError(folder, problems)
+    version = dataset_version(params, root)
+    message = version_message or version.message
+    if dry_run:
+        return PublishResult(
+            repo_id=repo_id, dry_run=True, commit_message=message, files=tuple(files)
+        )
+
+    token = resolve_token(token)
+    hub = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_HUB).rstrip("/")
+    try:
+        with _commit_urls_parsed_against(hub):
+            return _push(folder, repo_id, private, token, hub, files, message, version)
+    except PublishError:
+        raise
+    except Exception as exc:
+        from huggingface_hub.errors import HfHubHTTPError
+
+        if isinstance(exc, HfHubHTTPError | OSError | ValueError):
+            raise PublishError(f"publishing to {hub} failed: {type(exc).__name__}: {exc}") from exc
+        raise
+
+
+def _push(
+    folder: Path,
+    repo_id: str,
+    private: bool,
+    token: str,
+    endpoint: str,
+    files: list[LocalFile],
+    message: str,
+    version: DatasetVersion,
+) -> PublishResult:
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
+
+    api = HfApi(endpoint=endpoint, token=token)
+    repo_url = api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True)
+    info = api.repo_info(repo_id, repo_type=REPO_TYPE, revision="main")
+    warnings: list[str] = []
+    if info.private is not None and info.private != private:
+        warnings.append(
+            f"{repo_id} already exists and is {'private' if info.private else 'public'}; "
+            f"publish.private is {private}: visibility left unchanged (change it on the Hub)"
+        )
+        log.warning(warnings[-1])
+    remote = api.list_repo_files(repo_id, repo_type=REPO_TYPE, revision=info.sha or "main")
+    local = {f.path for f in files}
+    deleted = sorted(set(remote) - local - PROTECTED_REMOTE_FILES)
+    operations: list[CommitOperationAdd | CommitOperationDelete] = [
+        CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.local_path)) for f in files
+    ]
+    operations += [CommitOperationDelete(path_in_repo=p) for p in deleted]
+    log.info(
+        "uploading %d files (%d bytes) to %s, deleting %d remote files, as one commit: %s",
+        len(files),
+        sum(f.size for f in files),
+        repo_id,
+        len(deleted),
+        message,
+    )
+    commit = api.create_commit(
+        repo_id,
+        operations,
+        commit_message=message,
+        commit_description=version.description(files),
+        repo_type=REPO_TYPE,
+        revision="main",
+        parent_commit=info.sha,
+    )
+    changed = commit.oid != info.sha
+    if not changed:
+        log.info("the Hub already holds exactly these files: no new commit")
+    return PublishResult(
+        repo_id=repo_id,
+        dry_run=False,
+        commit_message=message,
+        files=tuple(files),
+        url=str(repo_url),
+        deleted=tuple(deleted),
+        commit_oid=commit.oid,
+        commit_url=commit.commit_url if changed else None,
+        changed=changed,
+        private=info.private,
+        warnings=tuple(warnings),
+    )
+
+
+# -- command --------------------------------------------------------------------------------------
+def _echo(text: str, err: bool = False) -> None:
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def publish_command(dry_run: bool, repo_id: str | None) -> int:
+    """``valact publish [--dry-run] [--repo-id X]``: 0 on success, 1 when refused or failed."""
+    try:
+        params = load_params()
+    except ParamsError as exc:
+        _echo(f"valact publish: {exc}", err=True)
+        return 1
+    folder = paths.DATASET_DIR
+    repo = repo_id or params.publish.repo_id
+    visibility = "private" if params.publish.private else "public"
+    what = "dry run: would publish" if dry_run else "publishing"
+    _echo(f"{what} {folder}/ to the {visibility} dataset repo {repo}")
+    try:
+        result = publish(
+            folder, repo, private=params.publish.private, dry_run=dry_run, params=params
+        )
+    except ValidationError as exc:
+        _echo(f"valact publish: {exc}", err=True)
+        return 1
+    except PublishError as exc:
+        _echo(f"valact publish: {exc}", err=True)
+        return 1
+    label = "would upload" if dry_run else "published"
+    _echo(f"{label} {len(result.files)} files, {result.total_bytes:,} bytes:")
+    for f in result.files:
+        _echo(f"  {f.size:>12,}  {f.path}")
+    _echo(f"commit message: {result.commit_message}")
+    if dry_run:
+        _echo(
+            "remote files not in the folder would be deleted (except .gitattributes); "
+            "nothing was sent (no token needed)"
+        )
+        return 0
+    for w in result.warnings:
+        _echo(f"warning: {w}", err=True)
+    if result.deleted:
+        _echo(f"deleted {len(result.deleted)} remote files: {', '.join(result.deleted)}")
+    if result.changed:
+        _echo(f"committed {result.commit_oid}: {result.commit_url}")
+    else:
+        _echo(f"nothing changed: the Hub already holds this folder (head {result.commit_oid})")
+    _echo(f"dataset: {result.url}")
+    return 0
