@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
+
+from pipeline import paths
+from pipeline.artifacts import BatchWriter, iter_frames, write_stage_metrics
 from pipeline.clean.advice import AdviceMatcher
 from pipeline.clean.content_shape import code_share, link_share, list_share, word_count
 from pipeline.clean.language import LanguageIdentifier
 from pipeline.clean.normalize_text import normalize
 from pipeline.clean.pii import Scrubber, ScrubConfig
 from pipeline.clean.sensitive import SensitiveTopicDetector
-from tqdm import tqdm
-
-from pipeline import paths
-from pipeline.artifacts import BatchWriter, iter_frames, write_stage_metrics
 from pipeline.params import CleanParams, Params
 from pipeline.schemas import CLEAN_POSTS, RAW_POSTS, REJECT_REASONS, REJECTED, validate
 
