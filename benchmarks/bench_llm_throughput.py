@@ -25,9 +25,8 @@ for extra in (ROOT, ROOT / "tests"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from servers.openai_server import openai_server  # noqa: E402
-
 from pipeline.llm import LLMClient, LLMRequest  # noqa: E402
+from servers.openai_server import openai_server  # noqa: E402
 
 
 class Option(BaseModel):

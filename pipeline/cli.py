@@ -78,9 +78,24 @@ def dedupe(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
 
 
 @app.command()
-def annotate(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
+def annotate(
+    verbose: bool = VerboseOpt,
+    progress: bool = ProgressOpt,
+    estimate: bool = typer.Option(
+        False, "--estimate", help="Print requests, tokens and cost of a run; send nothing."
+    ),
+) -> None:
     """Stage 4: write scenarios and value-laden options (interim/annotations.parquet)."""
     _setup_logging(verbose)
+    if estimate:
+        from pipeline.annotate.stage import estimate as estimate_run
+
+        try:
+            typer.echo(estimate_run(load_params()))
+        except (ParamsError, ArtifactError, FileNotFoundError, ValueError) as exc:
+            typer.secho(f"valact annotate: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+        return
     from pipeline.annotate.stage import run
 
     _run_stage("annotate", run, progress=progress)
@@ -142,6 +157,16 @@ def show_values() -> None:
         typer.echo(f"{v.id:15} {groups:38} {v.definition}")
         typer.echo(f"{'':15} opposes: {', '.join(opposing_values(v.id))}")
 
+
+def _register_tools() -> None:
+    from pipeline.evaluate.commands import register as register_evaluate
+    from pipeline.review.commands import register as register_review
+
+    register_review(review_app)
+    register_evaluate(app)
+
+
+_register_tools()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -21,7 +21,8 @@ def unique_posts(n: int, seed: int = 1) -> pd.DataFrame:
     rng = random.Random(seed)
     rows = []
     for i in range(n):
-        body = f"{rng.choice(TOPICS)} It has been {i + 2} months. Should I do it? What would you do?"
+        topic = rng.choice(TOPICS)
+        body = f"{topic} It has been {i + 2} months. Should I do it? What would you do?"
         rows.append(
             {
                 "post_id": f"p{i:05d}",

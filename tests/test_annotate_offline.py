@@ -2,7 +2,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from stage_fixtures import unique_posts
 
 from pipeline.annotate import offline
 from pipeline.annotate.sampling import stratified_sample
@@ -11,6 +10,7 @@ from pipeline.artifacts import write_frame
 from pipeline.params import Params
 from pipeline.schemas import ANNOTATIONS, UNIQUE_POSTS
 from pipeline.values import VALUE_IDS
+from stage_fixtures import unique_posts
 
 
 def test_offline_annotation_is_honest_and_complete() -> None:

@@ -20,7 +20,6 @@ import praw
 import praw.config
 import pytest
 import requests
-from servers.reddit_server import PostFactory, RedditServer
 
 from pipeline.ingest.reddit_api import (
     COLUMNS,
@@ -32,6 +31,7 @@ from pipeline.ingest.reddit_api import (
     make_reddit,
 )
 from pipeline.schemas import RAW_POSTS, validate
+from servers.reddit_server import PostFactory, RedditServer
 
 CLIENT_ID = "valact-test-client"
 SECRET = "s3cr3t-DO-NOT-LOG-7f3a9c"

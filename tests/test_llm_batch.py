@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from servers.openai_server import Answer, BatchPlan, Fault, OpenAIServer, openai_server
 
 from pipeline.llm import BatchRunner, LLMClient, LLMRequest, Price, ResponseCache, run_batch
 from pipeline.llm.batch import STATE_FILENAME, BatchRecord, BatchState
+from servers.openai_server import Answer, BatchPlan, Fault, OpenAIServer, openai_server
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MODEL = "gpt-4o-mini"

@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, Field
-from servers.openai_server import Answer, Fault, OpenAIServer, openai_server
 
 from pipeline.llm import (
     LLMClient,
@@ -36,6 +35,7 @@ from pipeline.llm import (
 )
 from pipeline.llm.client import is_loopback, parse_retry_after
 from pipeline.llm.costs import estimate_prompt_tokens
+from servers.openai_server import Answer, Fault, OpenAIServer, openai_server
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MODEL = "gpt-4o-mini"

@@ -20,8 +20,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from servers.hub_server import FakeHub, running_hub
-from stage_fixtures import unique_posts
 
 from pipeline.annotate.stage import run as annotate
 from pipeline.artifacts import write_frame
@@ -37,6 +35,8 @@ from pipeline.build.stage import run as build_run
 from pipeline.params import Params
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import UNIQUE_POSTS
+from servers.hub_server import FakeHub, running_hub
+from stage_fixtures import unique_posts
 
 TOKEN = "hf_TestTokenNeverPrinted0123456789abcdef"
 REPO = "valact-test/valact-15k"

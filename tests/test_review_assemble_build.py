@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from stage_fixtures import unique_posts
 
 from pipeline.annotate.stage import run as annotate
 from pipeline.artifacts import write_frame
@@ -19,6 +18,7 @@ from pipeline.params import Params
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import REVIEWED, UNIQUE_POSTS
 from pipeline.values import VALUE_IDS
+from stage_fixtures import unique_posts
 
 
 @pytest.fixture()
@@ -114,7 +114,7 @@ def test_assemble_balances_when_candidates_lack_values(workdir: Path) -> None:
     params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=False))
     rev = _reviewed(workdir, 40, params)
     keep = []
-    for i, (pid, g) in enumerate(rev.groupby("post_id")):
+    for i, (_pid, g) in enumerate(rev.groupby("post_id")):
         window = {VALUE_IDS[(i + j) % 10] for j in range(6)}
         keep.append(g[g["value"].isin(window)])
     rev = pd.concat(keep)

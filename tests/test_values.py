@@ -1,3 +1,5 @@
+import pytest
+
 from pipeline.values import (
     VALUE_BY_ID,
     VALUE_IDS,
@@ -6,8 +8,6 @@ from pipeline.values import (
     opposing_values,
     value_index,
 )
-
-import pytest
 
 
 def test_ids_in_circumplex_order() -> None:
