@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pipeline.ingest.dumps import expand_globs, read_dumps
 
 from pipeline import paths
 from pipeline.artifacts import write_frame, write_stage_metrics
+from pipeline.ingest.dumps import expand_globs, read_dumps
 from pipeline.params import Params
 from pipeline.schemas import RAW_POSTS
 

@@ -1,0 +1,1 @@
+"""Stage 1, ingest: dump files, the bundled sample or the Reddit API -> raw/posts.parquet."""

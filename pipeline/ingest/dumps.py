@@ -1,0 +1,913 @@
+"""Streaming reader for Reddit dump files (Pushshift / Arctic Shift submissions).
+
+:func:`read_dumps` turns dump files into the ``raw/posts.parquet`` frame (columns in
+:data:`pipeline.ingest.normalize.COLUMNS`) plus a :class:`DumpReadReport`.
+
+Formats, recognised by magic bytes first and by suffix second:
+
+- ``.zst``: zstandard, long window (``max_window_size=2**31``), one or several frames;
+- ``.gz``: gzip (one or several members);
+- anything else: uncompressed.
+
+After decompression the content is either NDJSON (one JSON object a line; ``.jsonl``,
+``.ndjson``, ``.json``...) or, when the first non-space byte is ``[``, a single JSON array
+of objects. Both are streamed: memory stays bounded whatever the file size (the reader holds
+one decompressed chunk of about 1 MiB plus the line being cut, capped at
+:data:`MAX_LINE_BYTES`), and only the kept records are collected. In a JSON-array file,
+``source_line`` is the 1-based index of the element, not a line number, and a malformed
+element ends the reading of that file (one bad record: the next element cannot be found
+reliably); arrays are decoded with the standard ``json`` module, every element parsed.
+
+Speed: most lines of a monthly dump belong to other subreddits. With a ``subreddits``
+filter, each decompressed chunk is scanned with one compiled bytes regex for the
+``"subreddit": "<name>"`` pairs; only lines with a wanted name (compared in lowercase) or
+with no readable ``"subreddit"`` string at all are JSON-decoded with orjson, and the parsed
+record is checked again exactly. A line is skipped undecoded only when every ``"subreddit"``
+key on it holds a plain string naming another subreddit, so the prefilter never drops a
+wanted post; the price is that such lines are not validated (a corrupt line of another
+subreddit is counted as skipped, not bad). Known limit: a post whose top-level
+``subreddit`` key is missing (not null) and that embeds another subreddit's post
+(``crosspost_parent_list``) is skipped with the embedded subreddit.
+
+Bad input never crashes the reader: malformed JSON, invalid UTF-8, non-object values,
+records without ``id``/``subreddit``/``created_utc``, over-long lines and truncated or
+corrupt compressed streams are counted per reason, logged with the file basename and line
+number (logger ``valact.ingest``), and the good records around them are kept. The call
+fails with :class:`TooManyBadRecords` only at the end, when the share of bad lines passes
+``max_bad_fraction``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import gzip
+import itertools
+import json
+import logging
+import logging.handlers
+import multiprocessing
+import os
+import queue
+import re
+import time
+import zlib
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final
+
+import numpy as np
+import orjson
+import pandas as pd
+import zstandard
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from pipeline.ingest.normalize import (
+    COLUMNS,
+    CREATED_INDEX,
+    DTYPES,
+    REMOVED_MARKERS,
+    SUBREDDIT_INDEX,
+    BadRecord,
+    normalize_post,
+)
+
+__all__ = ["DumpReadReport", "TooManyBadRecords", "expand_globs", "read_dumps"]
+
+log = logging.getLogger("valact.ingest")
+
+ZSTD_MAX_WINDOW: Final = 2**31
+#: Compressed bytes read at a time.
+READ_SIZE: Final = 1 << 17
+#: Decompressed bytes handed to the line splitter at a time (at least).
+CHUNK_SIZE: Final = 1 << 20
+#: A line longer than this is counted bad (``line_too_long``) and skipped, to bound memory.
+MAX_LINE_BYTES: Final = 64 << 20
+#: Bad lines kept as examples in the report (all files together).
+MAX_BAD_EXAMPLES: Final = 20
+#: Bad lines logged at WARNING per file; the rest go to DEBUG.
+LOG_BAD_PER_FILE: Final = 100
+PROGRESS_EVERY_S: Final = 0.25
+
+_ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+_UTF8_BOM: Final = codecs.BOM_UTF8
+# Any "subreddit" key; group 1 is its value when it is a plain string without escapes.
+# Anything else (null, an escape, a number, an object) matches with group 1 = None.
+# The pattern starts at the "b": re scans for the first byte of a literal prefix, and "b"
+# is much rarer in dumps than '"' (about 25% faster). The 3 bytes before are checked after.
+_SUBREDDIT_RE: Final = re.compile(rb'breddit"[ \t\r]*:[ \t\r]*(?:"([^"\\\n]*)")?')
+_SUBREDDIT_HEAD: Final = b'"su'
+_JSON_WS_RE: Final = re.compile(r"[ \t\n\r]*")
+_SUBREDDIT_NAME_RE: Final = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+class TooManyBadRecords(RuntimeError):
+    """More than ``max_bad_fraction`` of the lines read could not become records."""
+
+    def __init__(self, message: str, report: DumpReadReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class DumpReadReport:
+    """What :func:`read_dumps` read, kept, skipped and rejected.
+
+    ``files`` has one dict per input file, in input order: ``name`` (basename), ``format``
+    (``ndjson`` or ``json-array``), ``lines`` (non-blank lines, or array elements, seen),
+    ``blank``, ``parsed`` (lines handed to the JSON parser; the prefilter skips the rest),
+    ``kept`` (before cross-file de-duplication), ``skipped_other_subreddit``,
+    ``skipped_window`` and ``bad`` (reason -> count). ``total_kept`` is after
+    de-duplication, i.e. the number of rows returned.
+    """
+
+    files: list[dict[str, Any]] = field(default_factory=list)
+    bad_examples: list[dict[str, Any]] = field(default_factory=list)
+    duplicates_dropped: int = 0
+    total_lines: int = 0
+    total_kept: int = 0
+    total_bad: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ----------------------------------------------------------------------------- byte sources
+class _StreamError(Exception):
+    """The compressed stream is truncated or corrupt: everything before it was yielded."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def _coalesce(parts: Iterator[bytes]) -> Iterator[bytes]:
+    """Join small pieces into chunks of at least CHUNK_SIZE; flush before an error escapes."""
+    pending: list[bytes] = []
+    size = 0
+    try:
+        for part in parts:
+            pending.append(part)
+            size += len(part)
+            if size >= CHUNK_SIZE:
+                yield b"".join(pending)
+                pending, size = [], 0
+    except _StreamError:
+        if pending:
+            yield b"".join(pending)
+        raise
+    if pending:
+        yield b"".join(pending)
+
+
+def _zstd_parts(fh: IO[bytes]) -> Iterator[bytes]:
+    # decompressobj rather than stream_reader: stream_reader reports a clean EOF on a
+    # truncated frame, decompressobj tells (eof stays False) so truncation is not silent.
+    dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+    dobj = dctx.decompressobj()
+    in_frame = False
+    while data := fh.read(READ_SIZE):
+        while data:
+            try:
+                out = dobj.decompress(data)
+            except zstandard.ZstdError as exc:
+                raise _StreamError("decompress_error", f"zstd: {exc}") from exc
+            in_frame = True
+            if out:
+                yield out
+            if not dobj.eof:
+                break
+            data = dobj.unused_data  # the next frame starts here
+            dobj = dctx.decompressobj()
+            in_frame = False
+    if in_frame:
+        raise _StreamError("truncated", "the zstd stream ends in the middle of a frame")
+
+
+def _gzip_parts(fh: IO[bytes]) -> Iterator[bytes]:
+    with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+        while True:
+            try:
+                # read1: one decompression step, so data before a truncation is not lost
+                data = gz.read1(CHUNK_SIZE)
+            except EOFError as exc:
+                raise _StreamError("truncated", f"gzip: {exc}") from exc
+            except (OSError, zlib.error) as exc:
+                raise _StreamError("decompress_error", f"gzip: {exc}") from exc
+            if not data:
+                return
+            yield data
+
+
+def _plain_parts(fh: IO[bytes]) -> Iterator[bytes]:
+    while data := fh.read(CHUNK_SIZE):
+        yield data
+
+
+def _codec(fh: IO[bytes], path: Path) -> str:
+    magic = fh.read(4)
+    fh.seek(0)
+    if magic.startswith(_ZSTD_MAGIC):
+        return "zst"
+    if magic.startswith(_GZIP_MAGIC):
+        return "gz"
+    suffix = path.suffix.lower()
+    if suffix in (".zst", ".zstd"):
+        return "zst"
+    if suffix == ".gz":
+        return "gz"
+    return "plain"
+
+
+_PARTS: Final[dict[str, Callable[[IO[bytes]], Iterator[bytes]]]] = {
+    "zst": _zstd_parts,
+    "gz": _gzip_parts,
+    "plain": _plain_parts,
+}
+
+
+# ----------------------------------------------------------------------------- one file
+ProgressSink = Callable[[tuple[Any, ...]], None]
+
+
+@dataclass
+class _FileResult:
+    index: int
+    stats: dict[str, Any]
+    examples: list[dict[str, Any]]
+    rows: list[tuple[Any, ...]]
+
+
+class _FileReader:
+    """Reads one file; counters become the per-file dict of the report."""
+
+    def __init__(
+        self,
+        path: Path,
+        index: int,
+        wanted: frozenset[str] | None,
+        since: int | None,
+        until: int | None,
+        sink: ProgressSink | None,
+    ) -> None:
+        self.path = path
+        self.name = path.name
+        self.index = index
+        self.wanted = wanted
+        self.wanted_bytes = None if wanted is None else frozenset(w.encode() for w in wanted)
+        self.since = since
+        self.until = until
+        self.sink = sink
+        self.format = "ndjson"
+        self.line_no = 1  # number of the line being cut (1-based)
+        self.lines = 0
+        self.blank = 0
+        self.parsed = 0
+        self.skipped_other = 0
+        self.skipped_window = 0
+        self.bad: dict[str, int] = {}
+        self.n_bad = 0
+        self.examples: list[dict[str, Any]] = []
+        self.rows: list[tuple[Any, ...]] = []
+        self._fh: IO[bytes] | None = None
+        self._size = 0
+        self._last_progress = 0.0
+
+    # -- results --------------------------------------------------------------------------
+    def _bad(self, line_no: int, reason: str, detail: str = "") -> None:
+        self.bad[reason] = self.bad.get(reason, 0) + 1
+        self.n_bad += 1
+        detail = detail[:200]
+        if len(self.examples) < MAX_BAD_EXAMPLES:
+            self.examples.append(
+                {"file": self.name, "line": line_no, "reason": reason, "detail": detail}
+            )
+        if self.n_bad <= LOG_BAD_PER_FILE:
+            log.warning("%s:%d: bad record skipped (%s) %s", self.name, line_no, reason, detail)
+            if self.n_bad == LOG_BAD_PER_FILE:
+                log.warning("%s: further bad records are logged at DEBUG level", self.name)
+        elif log.isEnabledFor(logging.DEBUG):
+            log.debug("%s:%d: bad record skipped (%s) %s", self.name, line_no, reason, detail)
+
+    def _accept(self, obj: Any, line_no: int) -> None:
+        try:
+            row = normalize_post(obj)
+        except BadRecord as exc:
+            self._bad(line_no, exc.reason, exc.detail)
+            return
+        if self.wanted is not None and row[SUBREDDIT_INDEX].lower() not in self.wanted:
+            self.skipped_other += 1
+            return
+        created = row[CREATED_INDEX]
+        if (self.since is not None and created < self.since) or (
+            self.until is not None and created >= self.until
+        ):
+            self.skipped_window += 1
+            return
+        self.rows.append((*row, self.name, line_no))
+
+    def _parse(self, line: bytes, line_no: int) -> None:
+        self.parsed += 1
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            message = str(exc)
+            self._bad(line_no, "invalid_utf8" if "UTF-8" in message else "invalid_json", message)
+            return
+        self._accept(obj, line_no)
+
+    def _progress(self, final: bool = False) -> None:
+        if self.sink is None:
+            return
+        now = time.monotonic()
+        if final or now - self._last_progress >= PROGRESS_EVERY_S:
+            self._last_progress = now
+            position = self._fh.tell() if self._fh is not None and not self._fh.closed else 0
+            self.sink(("progress", self.index, self.line_no - 1, len(self.rows), position))
+
+    # -- NDJSON ---------------------------------------------------------------------------
+    def _scan_all(self, buf: bytes, start: int, end: int, line_no: int) -> int:
+        """Parse every line of ``buf[start:end]``; return the number of the next line."""
+        for line in buf[start:end].split(b"\n"):
+            if not line or line.isspace():
+                self.blank += 1
+            else:
+                self.lines += 1
+                self._parse(line, line_no)
+            line_no += 1
+        return line_no
+
+    def _scan_filtered(self, buf: bytes, start: int, end: int, line_no: int) -> int:
+        """Like :meth:`_scan_all`, but lines naming only other subreddits are not decoded.
+
+        This is the hot loop: one regex pass over the chunk finds every ``"subreddit"`` key;
+        the Python body runs once per key, with locals only.
+        """
+        wanted = self.wanted_bytes
+        assert wanted is not None
+        parse = self._parse
+        find = buf.find
+        pos = start  # start of the first line not accounted for yet
+        cur_start = cur_end = -1  # bounds of the line holding the previous key
+        pending_other = False  # that line named only other subreddits so far
+        lines = other = 0
+        for match in _SUBREDDIT_RE.finditer(buf, start, end):
+            hit = match.start()
+            if hit - 3 < start or buf[hit - 3 : hit] != _SUBREDDIT_HEAD:
+                continue  # a key that only ends in "subreddit", or cut by the region start
+            if hit < cur_end:  # another "subreddit" key on the same line (e.g. a crosspost)
+                if pending_other:
+                    name = match.group(1)
+                    if name is None or name.lower() in wanted:
+                        pending_other = False
+                        parse(buf[cur_start:cur_end], line_no)
+                continue
+            if cur_end >= 0:  # settle the previous line
+                if pending_other:
+                    other += 1
+                line_no += 1
+            line_end = find(b"\n", pos, end)
+            if line_end < 0:
+                line_end = end
+            if hit > line_end:  # lines without any "subreddit" key come first: parse them
+                newline = buf.rfind(b"\n", pos, hit)
+                line_no = self._scan_all(buf, pos, newline, line_no)
+                pos = newline + 1
+                line_end = find(b"\n", hit, end)
+                if line_end < 0:
+                    line_end = end
+            lines += 1
+            cur_start, cur_end = pos, line_end
+            pos = line_end + 1
+            name = match.group(1)
+            if name is None or name.lower() in wanted:
+                pending_other = False
+                parse(buf[cur_start:cur_end], line_no)
+            else:
+                pending_other = True
+        if cur_end >= 0:
+            if pending_other:
+                other += 1
+            line_no += 1
+        self.lines += lines
+        self.skipped_other += other
+        if pos <= end:
+            line_no = self._scan_all(buf, pos, end, line_no)
+        return line_no
+
+    def _read_lines(self, chunks: Iterable[bytes]) -> None:
+        scan = self._scan_all if self.wanted is None else self._scan_filtered
+        tail: list[bytes] = []  # pieces of the line being cut (no newline seen yet)
+        tail_size = 0
+        skipping = False  # inside an over-long line: drop bytes up to its newline
+        try:
+            for chunk in chunks:
+                first = chunk.find(b"\n")
+                if first < 0:
+                    if not skipping:
+                        tail.append(chunk)
+                        tail_size += len(chunk)
+                        if tail_size > MAX_LINE_BYTES:
+                            self.lines += 1
+                            self._bad(
+                                self.line_no, "line_too_long", f"over {MAX_LINE_BYTES:,} bytes"
+                            )
+                            skipping, tail, tail_size = True, [], 0
+                    continue
+                # the line this chunk's first newline ends
+                if skipping:
+                    skipping = False
+                    self.line_no += 1
+                elif tail:
+                    tail.append(chunk[:first])
+                    line = b"".join(tail)
+                    self.line_no = scan(line, 0, len(line), self.line_no)
+                else:
+                    self.line_no = scan(chunk, 0, first, self.line_no)
+                # whole lines, scanned in place (no copy of the chunk)
+                last = chunk.rfind(b"\n")
+                if first < last:
+                    self.line_no = scan(chunk, first + 1, last, self.line_no)
+                tail = [chunk[last + 1 :]] if last + 1 < len(chunk) else []
+                tail_size = len(chunk) - last - 1
+                self._progress()
+        except _StreamError as exc:
+            # the partial line cut by the error is part of the one bad record counted here
+            self.lines += 1
+            self._bad(self.line_no, exc.reason, exc.detail)
+            return
+        if skipping:
+            self.line_no += 1
+        elif tail:  # a final line without newline is a line too
+            line = b"".join(tail)
+            self.line_no = scan(line, 0, len(line), self.line_no)
+
+    # -- JSON array -----------------------------------------------------------------------
+    def _read_array(self, first: bytes, chunks: Iterator[bytes]) -> None:
+        """Stream the elements of a top-level JSON array; ``line_no`` is the element index."""
+        self.format = "json-array"
+        decoder = json.JSONDecoder()
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        element = 0
+        eof = False
+
+        def more(text: str) -> str:
+            nonlocal eof
+            chunk = next(chunks, None)
+            if chunk is None:
+                eof = True
+                return text + utf8.decode(b"", final=True)
+            return text + utf8.decode(chunk)
+
+        def fail(reason: str, detail: str) -> None:
+            self.lines += 1
+            self._bad(element + 1, reason, detail)
+
+        try:
+            text = utf8.decode(first)
+            pos = text.index("[") + 1
+            expect_value, first_value = True, True
+            while True:
+                pos = _JSON_WS_RE.match(text, pos).end()  # type: ignore[union-attr]
+                if pos >= len(text):
+                    if eof:
+                        fail("truncated", "the JSON array is not closed")
+                        return
+                    text = more(text)
+                    continue
+                char = text[pos]
+                if not expect_value:
+                    if char == ",":
+                        pos += 1
+                        expect_value = True
+                        continue
+                    if char == "]":
+                        pos += 1
+                        break
+                    fail("invalid_json", f"expected ',' or ']' after element {element}")
+                    return
+                if char == "]" and first_value:
+                    pos += 1
+                    break
+                try:
+                    obj, end = decoder.raw_decode(text, pos)
+                except json.JSONDecodeError as exc:
+                    # an error at the end of the text, or an unterminated string, may only mean
+                    # that the element is cut by the chunk boundary: read on and retry
+                    cut = len(text) - exc.pos <= 64 or exc.msg.startswith("Unterminated")
+                    if cut and not eof and len(text) - pos <= MAX_LINE_BYTES:
+                        text = more(text)
+                        continue
+                    reason = "truncated" if cut and eof else "invalid_json"
+                    fail(reason, f"{exc}; the rest of the JSON array is not read")
+                    return
+                if end >= len(text) and not eof:  # a bare number could continue: read on
+                    text = more(text)
+                    continue
+                element += 1
+                self.line_no = element + 1
+                self.lines += 1
+                self.parsed += 1
+                self._accept(obj, element)
+                pos = end
+                expect_value, first_value = False, False
+                if pos > CHUNK_SIZE:
+                    text, pos = text[pos:], 0
+                    self._progress()
+            # after the closing bracket only whitespace may follow
+            rest = text[pos:]
+            while not rest.strip() and not eof:
+                rest = more("")
+            if rest.strip():
+                self.lines += 1
+                self._bad(element + 1, "trailing_data", "content after the closing ']'")
+        except UnicodeDecodeError as exc:
+            fail("invalid_utf8", str(exc))
+        except _StreamError as exc:
+            fail(exc.reason, exc.detail)
+
+    # -- driver ---------------------------------------------------------------------------
+    def _first_chunk(self, chunks: Iterator[bytes]) -> bytes | None:
+        """The first chunk with content (BOM stripped); leading blank chunks are counted."""
+        at_start = True
+        for chunk in chunks:
+            if at_start:
+                at_start = False
+                if chunk.startswith(_UTF8_BOM):
+                    chunk = chunk[len(_UTF8_BOM) :]
+            if chunk.strip():
+                return chunk
+            newlines = chunk.count(b"\n")
+            self.blank += newlines
+            self.line_no += newlines
+        return None
+
+    def run(self) -> _FileResult:
+        started = time.monotonic()
+        self._size = self.path.stat().st_size
+        if self.sink is not None:
+            self.sink(("start", self.index, self.name, self._size))
+        with open(self.path, "rb") as fh:
+            self._fh = fh
+            chunks = _coalesce(_PARTS[_codec(fh, self.path)](fh))
+            try:
+                first = self._first_chunk(chunks)
+            except _StreamError as exc:
+                self.lines += 1
+                self._bad(self.line_no, exc.reason, exc.detail)
+                first = None
+            if first is not None:
+                if first.lstrip()[:1] == b"[":
+                    self._read_array(first, chunks)
+                else:
+                    self._read_lines(itertools.chain([first], chunks))
+            self._progress(final=True)
+        elapsed = time.monotonic() - started
+        log.info(
+            "%s: %d lines in %.1fs (%.0f lines/s), kept %d, other subreddits %d, "
+            "outside window %d, bad %d",
+            self.name,
+            self.lines,
+            elapsed,
+            self.lines / elapsed if elapsed > 0 else 0.0,
+            len(self.rows),
+            self.skipped_other,
+            self.skipped_window,
+            self.n_bad,
+        )
+        stats = {
+            "name": self.name,
+            "format": self.format,
+            "lines": self.lines,
+            "blank": self.blank,
+            "parsed": self.parsed,
+            "kept": len(self.rows),
+            "skipped_other_subreddit": self.skipped_other,
+            "skipped_window": self.skipped_window,
+            "bad": dict(sorted(self.bad.items())),
+        }
+        return _FileResult(self.index, stats, self.examples, self.rows)
+
+
+# ----------------------------------------------------------------------------- processes
+_WORKER_SINK: ProgressSink | None = None
+
+
+class _QueueLogHandler(logging.handlers.QueueHandler):
+    def enqueue(self, record: logging.LogRecord) -> None:
+        self.queue.put_nowait(("log", record))
+
+
+def _init_worker(progress_queue: Any, level: int) -> None:
+    global _WORKER_SINK
+    _WORKER_SINK = progress_queue.put
+    logger = logging.getLogger(log.name)
+    logger.handlers[:] = [_QueueLogHandler(progress_queue)]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def _read_file_task(
+    path: str,
+    index: int,
+    wanted: frozenset[str] | None,
+    since: int | None,
+    until: int | None,
+) -> _FileResult:
+    try:
+        return _FileReader(Path(path), index, wanted, since, until, _WORKER_SINK).run()
+    finally:
+        if _WORKER_SINK is not None:
+            _WORKER_SINK(("done", index))
+
+
+class _ProgressBoard:
+    """One tqdm bar per file being read (lines/s); also replays worker log records."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[int, tqdm[Any]] = {}
+        self.sizes: dict[int, int] = {}
+        self.done: set[int] = set()
+
+    def handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "log":
+            record: logging.LogRecord = message[1]
+            logger = logging.getLogger(record.name)
+            if not logger.disabled:
+                logger.handle(record)
+        elif kind == "start":
+            _, index, name, size = message
+            self.sizes[index] = size
+            self.bars[index] = tqdm(
+                desc=name,
+                unit=" lines",
+                unit_scale=True,
+                disable=not self.enabled,
+                leave=True,
+                mininterval=0.5,
+            )
+        elif kind == "progress":
+            _, index, lines, kept, position = message
+            bar = self.bars.get(index)
+            if bar is not None:
+                size = self.sizes.get(index) or 1
+                bar.set_postfix_str(f"kept {kept:,}, {min(position / size, 1):.0%} read", False)
+                bar.update(lines - bar.n)
+        elif kind == "done":
+            self.done.add(message[1])
+            bar = self.bars.pop(message[1], None)
+            if bar is not None:
+                bar.close()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+def _read_parallel(
+    tasks: list[tuple[str, int, frozenset[str] | None, int | None, int | None]],
+    workers: int,
+    board: _ProgressBoard,
+) -> list[_FileResult]:
+    # fork where available: workers start fast and nothing needs re-importing __main__
+    # (spawn cannot run from stdin or a notebook). CPython's executor forks every worker at
+    # the first submit, before it starts its own threads.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    messages = context.Queue()
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(messages, log.getEffectiveLevel()),
+    ) as pool:
+        futures: list[Future[_FileResult]] = [pool.submit(_read_file_task, *t) for t in tasks]
+        waiting = {task[1] for task in tasks}
+        grace_until: float | None = None
+        # Drain progress and log messages until every file said "done" (a worker that died
+        # never does: give the queue a few seconds once all futures are settled).
+        while waiting:
+            try:
+                message = messages.get(timeout=0.1)
+            except queue.Empty:
+                if all(f.done() for f in futures):
+                    grace_until = grace_until or time.monotonic() + 5.0
+                    if time.monotonic() > grace_until:
+                        break
+                continue
+            board.handle(message)
+            if message[0] == "done":
+                waiting.discard(message[1])
+        results = [f.result() for f in futures]
+    messages.close()
+    return results
+
+
+# ----------------------------------------------------------------------------- frame
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in DTYPES.items()})
+
+
+def _column(values: list[Any], dtype: str) -> Any:
+    if dtype == "bool":
+        return np.array(values, dtype=np.bool_)
+    if dtype == "int64":
+        return np.array(values, dtype=np.int64)
+    if dtype == "Int64":
+        return pd.array(values, dtype="Int64")
+    if dtype == "string":
+        return pd.array(values, dtype="string")
+    raise ValueError(f"no column builder for dtype {dtype!r}")
+
+
+def _build_frame(results: list[_FileResult]) -> tuple[pd.DataFrame, int]:
+    """All kept rows as one frame, de-duplicated by post_id and sorted; and the drop count."""
+    rows = [row for result in results for row in result.rows]
+    if not rows:
+        return _empty_frame(), 0
+    file_order = np.concatenate(
+        [np.full(len(result.rows), result.index, dtype=np.int64) for result in results]
+    )
+    columns = zip(*rows, strict=True)
+    frame = pd.DataFrame(
+        {
+            name: _column(list(values), DTYPES[name])
+            for name, values in zip(COLUMNS, columns, strict=True)
+        }
+    )
+    del rows
+    dropped = 0
+    if frame["post_id"].duplicated().any():
+        # rescans: real text beats [deleted]/[removed]/"", then the newest retrieval, then the
+        # later file, then the later line
+        keys = pd.DataFrame(
+            {
+                "post_id": frame["post_id"],
+                "real_text": ~frame["selftext"].isin([*REMOVED_MARKERS, ""]).to_numpy(),
+                "retrieved": frame["retrieved_utc"].fillna(-1).to_numpy(dtype=np.int64),
+                "file": file_order,
+                "line": frame["source_line"],
+            }
+        )
+        keys = keys.sort_values(["post_id", "real_text", "retrieved", "file", "line"])
+        keep = keys.drop_duplicates("post_id", keep="last").index
+        dropped = len(frame) - len(keep)
+        frame = frame.loc[keep]
+    frame = frame.sort_values(["created_utc", "post_id"], kind="stable").reset_index(drop=True)
+    return frame, dropped
+
+
+# ----------------------------------------------------------------------------- public API
+def _wanted(subreddits: Collection[str] | None) -> frozenset[str] | None:
+    if subreddits is None or isinstance(subreddits, str):
+        if isinstance(subreddits, str):
+            raise TypeError("subreddits must be a collection of names, not a single string")
+        return None
+    names = set()
+    for raw in subreddits:
+        name = raw.strip()
+        if name.lower().startswith(("r/", "/r/")):
+            name = name.split("r/", 1)[1].strip("/")
+        if not _SUBREDDIT_NAME_RE.fullmatch(name):
+            raise ValueError(f"not a subreddit name: {raw!r}")
+        names.add(name.lower())
+    return frozenset(names) or None
+
+
+def _too_many_message(report: DumpReadReport, limit: float) -> str:
+    share = report.total_bad / report.total_lines
+    bad_files = sorted((f for f in report.files if f["bad"]), key=lambda f: -sum(f["bad"].values()))
+    lines = [
+        f"too many bad records: {report.total_bad:,} of {report.total_lines:,} lines "
+        f"({share:.3%}) in {len(bad_files)} file(s) could not be read, above the limit "
+        f"max_bad_fraction={limit} ({limit:.3%})."
+    ]
+    for f in bad_files[:10]:
+        reasons = ", ".join(f"{reason} {count:,}" for reason, count in f["bad"].items())
+        lines.append(f"  {f['name']}: {sum(f['bad'].values()):,} bad of {f['lines']:,} ({reasons})")
+    if len(bad_files) > 10:
+        lines.append(f"  ... and {len(bad_files) - 10} more file(s)")
+    if report.bad_examples:
+        examples = "; ".join(
+            f"{e['file']}:{e['line']} {e['reason']}" for e in report.bad_examples[:5]
+        )
+        lines.append(f"  first bad lines: {examples}")
+    lines.append(
+        "Fix or drop those files, or raise the limit: ingest.max_bad_fraction in params.yaml "
+        "(the max_bad_fraction argument of read_dumps)."
+    )
+    return "\n".join(lines)
+
+
+def read_dumps(
+    paths: Sequence[Path],
+    *,
+    subreddits: Collection[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    max_bad_fraction: float = 0.01,
+    workers: int | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, DumpReadReport]:
+    """Read Reddit submission dumps into the ``raw/posts.parquet`` frame.
+
+    Args:
+        paths: dump files (``.zst``, ``.gz``, NDJSON or a JSON array), in the order that
+            breaks ties between rescans of the same post (later wins).
+        subreddits: names to keep, case-insensitive (``r/`` prefix allowed); None or empty
+            keeps every subreddit.
+        since, until: keep ``since <= created_utc < until`` (either may be None).
+        max_bad_fraction: raise :class:`TooManyBadRecords` when bad lines / lines is above it
+            (checked once everything is read).
+        workers: processes reading files in parallel; None = ``os.cpu_count()``. One file,
+            or ``workers=1``, reads in this process. The output does not depend on it.
+        progress: show a tqdm bar per file (lines/s).
+
+    Returns:
+        The frame (columns and dtypes of :data:`~pipeline.ingest.normalize.DTYPES`, one row per
+        post, sorted by ``created_utc`` then ``post_id``) and the report.
+    """
+    files = [Path(p) for p in paths]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"dump file(s) not found: {', '.join(missing)}")
+    if not 0.0 <= max_bad_fraction <= 1.0:
+        raise ValueError(f"max_bad_fraction must be between 0 and 1, got {max_bad_fraction}")
+    if since is not None and until is not None and since >= until:
+        raise ValueError(f"empty time window: since={since} is not before until={until}")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    wanted = _wanted(subreddits)
+    n_workers = min(workers or os.cpu_count() or 1, len(files)) if files else 1
+
+    board = _ProgressBoard(progress)
+    redirect = logging_redirect_tqdm() if progress else nullcontext()
+    try:
+        with redirect:
+            if n_workers > 1:
+                tasks = [(str(p), i, wanted, since, until) for i, p in enumerate(files)]
+                results = _read_parallel(tasks, n_workers, board)
+            else:
+                results = []
+                for i, path in enumerate(files):
+                    results.append(_FileReader(path, i, wanted, since, until, board.handle).run())
+                    board.handle(("done", i))
+    finally:
+        board.close()
+
+    frame, dropped = _build_frame(results)
+    examples = [e for r in results for e in r.examples][:MAX_BAD_EXAMPLES]
+    report = DumpReadReport(
+        files=[r.stats for r in results],
+        bad_examples=examples,
+        duplicates_dropped=dropped,
+        total_lines=sum(r.stats["lines"] for r in results),
+        total_kept=len(frame),
+        total_bad=sum(sum(r.stats["bad"].values()) for r in results),
+    )
+    if dropped:
+        log.info("dropped %d duplicate post(s) seen in several files or lines", dropped)
+    if report.total_lines and report.total_bad / report.total_lines > max_bad_fraction:
+        raise TooManyBadRecords(_too_many_message(report, max_bad_fraction), report)
+    log.info(
+        "read %d file(s): %d lines, kept %d posts, %d bad",
+        len(files),
+        report.total_lines,
+        report.total_kept,
+        report.total_bad,
+    )
+    return frame, report
+
+
+def expand_globs(patterns: Sequence[str], root: Path) -> list[Path]:
+    """Files matching the glob ``patterns`` (relative ones from ``root``; ``**`` recurses).
+
+    Returns a sorted, de-duplicated list. Raises FileNotFoundError naming the first pattern
+    that matches no file.
+    """
+    found: set[Path] = set()
+    for pattern in patterns:
+        expanded = os.path.expanduser(pattern)
+        if os.path.isabs(expanded):
+            matches = glob.glob(expanded, recursive=True)
+        else:
+            matches = [
+                os.path.join(root, m) for m in glob.glob(expanded, root_dir=root, recursive=True)
+            ]
+        files = [Path(os.path.normpath(m)) for m in matches if os.path.isfile(m)]
+        if not files:
+            raise FileNotFoundError(
+                f"dump pattern {pattern!r} matched no files (relative patterns are searched "
+                f"from {root}); check ingest.paths in params.yaml"
+            )
+        found.update(files)
+    return sorted(found)
