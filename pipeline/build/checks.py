@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from pipeline.clean.pii import phone_spans
 from pipeline.values import VALUE_IDS
 
 # Patterns that must never appear in published text (placeholders like [EMAIL] are fine).
@@ -13,14 +14,15 @@ PII_PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
     "url": re.compile(r"(?i)\b(?:https?://|www\.)\S+"),
     "username": re.compile(r"(?i)(?<![A-Za-z0-9_])/?u/[A-Za-z0-9_-]{3,}"),
-    "phone": re.compile(
-        r"(?<!\d)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\d)"
-    ),
 }
 
 
 def find_pii(text: str) -> list[str]:
-    return [name for name, pat in PII_PATTERNS.items() if pat.search(text)]
+    """Kinds of personal data left in ``text``; phones use the scrubber's own detector."""
+    hits = [name for name, pat in PII_PATTERNS.items() if pat.search(text)]
+    if next(phone_spans(text), None) is not None:
+        hits.append("phone")
+    return hits
 
 
 def release_problems(

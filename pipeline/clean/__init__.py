@@ -1,0 +1,1 @@
+"""Stage 2, clean: filters, text normalization and the personal-data scrubber."""

@@ -1,0 +1,1330 @@
+"""Personal-data scrubber for the clean stage: typed placeholders instead of personal data.
+
+``Scrubber(config).scrub(text)`` replaces, in one pass over the text:
+
+========== =============== ==========================================================
+type        placeholder     what
+========== =============== ==========================================================
+EMAIL       ``[EMAIL]``     addresses, also obfuscated ("jane at gmail dot com",
+                            "jane [at] example [dot] com")
+PHONE       ``[PHONE]``     international (+CC) and national formats (US/CA, UK, DE,
+                            FR, IN, AU...), checked by digit counts and grouping so
+                            money, years, dates, times and counts stay
+URL         ``[URL]``       http(s)://, www., bare domains with a known TLD, markdown
+                            link targets (the link text stays)
+USERNAME    ``[USER]``      u/name, /u/name, U/Name, reddit.com/user/name
+HANDLE      ``[HANDLE]``    @handles (not e-mail addresses)
+SUBREDDIT   ``[SUBREDDIT]`` r/name and /r/name, only with ``subreddit_links=True``
+ADDRESS     ``[ADDRESS]``   house number + street ("42 Maple Street, Apt 4B",
+                            "221B Baker St", "7 north elm street"), French, Spanish
+                            and German street forms, PO boxes, UK postcodes
+NAME        ``[NAME]``      personal names (see below)
+========== =============== ==========================================================
+
+Names, without a pretrained model, come from rules over data files written for this
+project (``data/``: ~3,200 given names across cultures, ~650 surnames, a stoplist, brand
+and fictional phrases) and spaCy's English lexeme probabilities (from
+``spacy-lookups-data``, loaded once per process), which tell an ordinary word ("will",
+"grace", "target") from a name ("sarah"):
+
+* a given name that is not an ordinary word is a name when capitalized, anywhere in the
+  sentence ("Sarah", "Dmitri's"), and a following capitalized surname joins it
+  ("Sarah Connor" -> one ``[NAME]``; titles stay: "Dr. [NAME]");
+* a given name that is also a word, a month, a place or a brand ("Will", "May", "Grace",
+  "Paris", "Chase": ``data/ambiguous_names.txt`` plus the frequency check) is a name only in
+  a name context: after kinship/role words ("my friend Will", "my boss, Mark,"), greetings
+  ("Hi Grace,"), "named"/"called"/"my name is" (not "a cat named..."), titles ("Mr.",
+  "Aunt"), communication verbs ("I told May", "talked to Will", "broke up with Chase"),
+  before a speech verb ("Will said"), before "and I", before an age/gender marker
+  ("Grace (25F)"), before a known surname ("Will Smith"), or when coordinated with another
+  name ("Sarah and Will"); never after a time preposition or determiner ("in May",
+  "the Will"), nor as a modal ("Will you", "May I");
+* an unknown capitalized word is a name only in the strongest contexts (kinship, "Dear",
+  "named", titles, age markers, "X and I" at the start of a sentence) and only when it is
+  not a frequent ordinary word;
+* lowercase given names ("my friend sarah") count in a name context only; Title Cased lines
+  (headings) only take names that do not depend on capitalization; a name right after "in"
+  is taken for a place ("in Savannah"), and one followed by a place noun is an institution
+  ("Sarah Lawrence College").
+
+Age/gender markers ("(25F)", "I (32M)", "M24", "my (f30) wife", "27f") stay unless
+``keep_age_gender=False`` (then they become ``[AGE_GENDER]``, counted as ``AGE_GENDER``).
+With ``spacy_model`` set, the model's PERSON entities are redacted too, GPE/LOC/FAC
+entities veto ambiguous-name rules inside them, and FAC entities starting with a house
+number become ``[ADDRESS]``.
+
+Placeholders already in the text are left alone, so scrubbing is idempotent.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+log = logging.getLogger("valact.clean.pii")
+
+PII_TYPES = ("EMAIL", "PHONE", "URL", "USERNAME", "HANDLE", "SUBREDDIT", "ADDRESS", "NAME")
+AGE_GENDER = "AGE_GENDER"  # only replaced when ScrubConfig.keep_age_gender is False
+
+PLACEHOLDERS: dict[str, str] = {
+    "EMAIL": "[EMAIL]",
+    "PHONE": "[PHONE]",
+    "URL": "[URL]",
+    "USERNAME": "[USER]",
+    "HANDLE": "[HANDLE]",
+    "SUBREDDIT": "[SUBREDDIT]",
+    "ADDRESS": "[ADDRESS]",
+    "NAME": "[NAME]",
+    AGE_GENDER: "[AGE_GENDER]",
+}
+PLACEHOLDER_RE = re.compile(
+    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER)\]"
+)
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+@dataclass(frozen=True)
+class ScrubConfig:
+    subreddit_links: bool = False  # redact r/xyz mentions when True
+    spacy_model: str | None = None  # e.g. "en_core_web_sm" (or a path); None = rules only
+    keep_age_gender: bool = True  # "(25F)", "I (32M)", "M24", "my (f30) wife" stay
+
+
+@dataclass
+class ScrubResult:
+    text: str
+    counts: dict[str, int] = field(default_factory=dict)  # type -> number of replacements
+
+
+class SpacyModelNotInstalled(RuntimeError):
+    """``ScrubConfig.spacy_model`` names a spaCy pipeline that cannot be loaded."""
+
+
+# --------------------------------------------------------------------------- word lists
+
+
+def fold(word: str) -> str:
+    """Case- and accent-insensitive lookup key: "José" -> "jose"."""
+    if word.isascii():
+        return word.casefold()
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _read_words(name: str) -> list[str]:
+    """Whitespace-separated entries of a data file, without ``#`` comments."""
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [w for line in text.splitlines() for w in line.split("#", 1)[0].split()]
+
+
+def _read_lines(name: str) -> list[str]:
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [s for line in text.splitlines() if (s := line.split("#", 1)[0].strip())]
+
+
+def _lexeme_probs() -> dict[str, float]:
+    """spaCy's English unigram log-probabilities (a dependency: spacy-lookups-data)."""
+    try:
+        root = resources.files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz"
+        with root.open("rb") as fh, gzip.open(fh, "rt", encoding="utf-8") as gz:
+            probs: dict[str, float] = json.load(gz)
+        return probs
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:  # pragma: no cover
+        log.warning("spacy-lookups-data not available (%s): common-word checks disabled", exc)
+        return {}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    first_names: frozenset[str]  # folded given names
+    ambiguous: frozenset[str]  # folded given names that need a name context
+    surnames: frozenset[str]
+    not_names: frozenset[str]
+    common: frozenset[str]  # folded ordinary lowercase words ("will", "group", "tre")
+    frequent: frozenset[str]  # the frequent ones among them ("will", "group", "said")
+    phrases: tuple[str, ...]  # brand / fictional phrases kept as they are
+
+
+OOV_PROB = -20.5
+
+
+def _ws(words: str) -> frozenset[str]:
+    """A frozenset of the whitespace-separated words of a literal."""
+    return frozenset(words.split())
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """Build the word lists once per process (about a second: the lexeme table is large)."""
+    first = {fold(w) for w in _read_words("first_names.txt")}
+    manual_amb: set[str] = set()
+    not_amb: set[str] = set()
+    for w in _read_words("ambiguous_names.txt"):
+        if w.startswith("-"):
+            not_amb.add(fold(w[1:]))
+        else:
+            manual_amb.add(fold(w))
+    probs = _lexeme_probs()
+    common: set[str] = set()
+    frequent: set[str] = set()
+    auto_amb: set[str] = set()
+    for word, p in probs.items():
+        if p <= -17.0 or not word.isalpha() or not word.islower() or not word.isascii():
+            continue
+        cap = probs.get(word.capitalize(), OOV_PROB)
+        # An ordinary word: its lowercase use is at least ~37% of its capitalized use.
+        if p >= cap - 1.0 and len(word) > 1:
+            common.add(word)
+            if p > -13.0:
+                frequent.add(word)
+        # A given name is ambiguous when lowercase use dominates (will, grace, hunter).
+        if word in first and p > -16.0 and p >= cap:
+            auto_amb.add(word)
+    ambiguous = (manual_amb | auto_amb) - not_amb
+    return Lexicon(
+        first_names=frozenset(first),
+        ambiguous=frozenset(ambiguous),
+        surnames=frozenset(fold(w) for w in _read_words("surnames.txt")),
+        not_names=frozenset(fold(w) for w in _read_words("not_names.txt")),
+        common=frozenset(common),
+        frequent=frozenset(frequent),
+        phrases=tuple(_read_lines("not_name_phrases.txt")),
+    )
+
+
+# ------------------------------------------------------------------------------ regexes
+
+_URL_CHARS = r"[^\s<>\"'`{}|\\^\[\]]"
+_TRAIL_PUNCT = ".,;:!?'\"*_~"
+
+EMAIL_RE = re.compile(
+    r"(?<![\w.%+\]-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w\[-])"
+)
+_OBF_TLDS = (
+    r"com|org|net|edu|gov|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|"
+    r"pt|br|mx|in|jp|kr|cn|ru|info|biz|me|xyz|app|dev|ai"
+)
+_AT = (
+    r"(?:\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*"  # [at] (at) {at} <at>
+    r"|\s+at\s+"  # " at "
+    r"|\s+@\s*|\s*@\s+)"  # spaced @
+)
+_DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\s+\.\s+|\.)"
+_WORD_DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)"  # "jane dot doe at ..."
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+OBF_EMAIL_RE = re.compile(
+    rf"(?<![\w.%+/:=?&#\]-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}"
+    rf"(?:{_WORD_DOT}[a-z0-9][a-z0-9._%+-]{{0,63}})*){_AT}"
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*){_DOT}(?P<tld>{_OBF_TLDS})(?![\w-])",
+    re.IGNORECASE,
+)
+_OBF_HINT_RE = re.compile(
+    r"\bdot\b|[\[({<]\s*at\s*[\])}>]|\s@|@\s|\sat\s+[a-z0-9-]+\.[a-z]", re.IGNORECASE
+)
+MAIL_PROVIDERS = _ws(
+    "gmail googlemail yahoo hotmail outlook live msn icloud me mac aol protonmail proton "
+    "pm gmx mail yandex zoho fastmail hey tutanota example comcast verizon att btinternet "
+    "sky web orange free laposte qq"
+)
+_LOCAL_STOP = _ws(
+    "me us him her them it you i we they home work school there here this that look looked "
+    "looking is was be been meet met see seen arrive arrived stay stayed live lives living "
+    "working works one"
+)
+
+REDDIT_USER_URL_RE = re.compile(
+    r"(?i)(?<![\w.-])(?:https?://)?(?:[a-z]+\.)?reddit\.com/(?:user|u)/[A-Za-z0-9_-]{3,32}"
+    rf"(?:/{_URL_CHARS}*)?"
+)
+URL_SCHEME_RE = re.compile(rf"(?i)\b(?:https?|ftp)://{_URL_CHARS}+")
+URL_WWW_RE = re.compile(rf"(?i)(?<![\w@./\]-])www\d{{0,3}}\.[a-z0-9-]+\.{_URL_CHARS}+")
+URL_BARE_RE = re.compile(
+    r"(?<![\w@./:%+\]-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    rf"(?P<tld>[A-Za-z]{{2,12}})(?![\w-])(?P<path>[/?#]{_URL_CHARS}*)?"
+)
+SAFE_TLDS = _ws(
+    "com org net edu gov mil int io co ly gg tv fm uk de fr ca au nz ie jp cn kr ru br mx es "
+    "nl se dk fi pl cz ch eu info biz app dev xyz ai tech online site store blog shop club "
+    "live news page link cloud wiki ee gl ws tk ml cf ga gq space website email bio gd"
+)
+RISKY_TLDS = _ws(
+    "in it me to be us at is no so my am as by id im la cc md sh rs py pm ms do go "
+    "pt gr hu ro sk si lt lv is tw hk sg my ph th vn za ng ke gh"
+)
+MARKDOWN_LINK_RE = re.compile(
+    r"\[(?P<label>[^\[\]\n]{0,500})\]\(\s*(?P<target><[^<>\n]*>|[^\s()<>]+"
+    r"(?:\([^\s()]*\)[^\s()<>]*)*)(?:\s+\"[^\"\n]*\")?\s*\)"
+)
+
+USERNAME_RE = re.compile(r"(?<![\w/\]])/?[uU]/[A-Za-z0-9_-]{3,32}(?![A-Za-z0-9_\[-])")
+HANDLE_RE = re.compile(
+    r"(?<![\w@./+\]-])@(?=[A-Za-z0-9_.]*[A-Za-z_])[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?"
+    r"(?![\w@\[-])"
+)
+_HANDLE_SKIP = _ws("everyone here channel all home work school mods op")
+_TIME_HANDLE_RE = re.compile(r"(?i)\d{1,2}(?::\d\d)?(?:am|pm|h)?")
+SUBREDDIT_RE = re.compile(r"(?<![\w/\]])/?[rR]/[A-Za-z0-9][A-Za-z0-9_]{1,20}(?![\w\[])")
+
+AGE_GENDER_RE = re.compile(
+    r"(?i)(?<![\w\]])(?:"
+    r"[(\[]\s*(?:\d{1,2}\s*[/,-]?\s*(?:[mf]|nb|ftm|mtf|enby)|(?:[mf]|nb)\s*[/,-]?\s*\d{1,2})"
+    r"\s*[)\]]"
+    r"|\d{2}[mf](?![\w])"
+    r"|[mf]\d{2}(?![\w])"
+    r")"
+)
+
+# Phones: a run of digit groups, then checked by digit counts (see _valid_phone).
+_PH_GROUP = r"(?:\(\d{1,5}\)|\d{1,15})"
+_PH_SEP = r"(?:[ \u00a0]?[.\-][ \u00a0]?|[ \u00a0]|(?<=\))[ \u00a0]?)"
+PHONE_CAND_RE = re.compile(
+    rf"(?<![\w+$€£¥%/.,\]-])(?:\+|00(?=[1-9]))?{_PH_GROUP}(?:{_PH_SEP}{_PH_GROUP}){{0,7}}"
+    r"(?![\w%$€£\[]|[.,]\d)"
+)
+_PH_DIGITS_RE = re.compile(r"\(\d+\)|\d+")
+_PHONE_CONTEXT_RE = re.compile(
+    r"(?i)(?<!\[)\b(?:call|phone|number|cell|mobile|tel|telephone|text|whats\s?app|signal|reach|"
+    r"dial|fax|contact|ring|hotline|voicemail)[a-z]*[ \t,:;.-]+(?:[a-z']+[ \t,:;-]+){0,3}$"
+)
+
+_STREET_FULL = (
+    "Street|Avenue|Road|Lane|Drive|Court|Boulevard|Way|Place|Terrace|Close|Crescent|"
+    "Parkway|Highway|Circle|Square|Trail|Mews|Grove|Gardens|Alley|Plaza"
+)
+_STREET_ABBR = "St|Ave|Av|Rd|Ln|Dr|Ct|Blvd|Pl|Ter|Cres|Pkwy|Hwy|Cir|Sq|Trl"
+ADDRESS_RE = re.compile(
+    r"\d(?<![\w$£€.,/\]-]\d)\d{0,4}[A-Za-z]?(?:[-–/]\d{1,5}[A-Za-z]?)?,?[ \t]+"
+    r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
+    r"(?P<name>(?:(?:[A-Z][A-Za-z'’-]*\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,3})"
+    rf"(?P<suffix>{_STREET_FULL}|{_STREET_FULL.lower()}|{_STREET_ABBR})\b"
+    r"(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:(?:\.?,?[ \t]*|[ \t]+)(?:[Aa]pt|[Aa]partment|[Uu]nit|[Ss]uite|[Ss]te|[Ff]lat|[Ff]l|"
+    r"[Ff]loor|APT|UNIT|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9-]{1,6}\b(?![/@]))?"
+    r"(?:\.?,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2},?[ \t]+[A-Z]{2}(?:[ \t]+\d{5}(?:-\d{4})?)?"
+    r"(?![\w]))?"
+)
+_COURT_NOT_STREET = _ws(
+    "supreme district circuit family county federal small claims high appeals traffic "
+    "tax juvenile food basketball tennis volleyball squash superior municipal"
+)
+ADDRESS_FR_RE = re.compile(
+    r"(?<![\w])\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+"
+    r"(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|cours|route)"
+    r"[ \t]+(?:(?:de la|de l['’]|du|des|de|d['’]|la|le|les)[ \t]*)?"
+    r"[A-ZÀ-Ý][\w'’-]+(?:[ \t]+(?:de|du|des|la|le|[A-ZÀ-Ý][\w'’-]+))*"
+)
+ADDRESS_ES_RE = re.compile(
+    r"\b(?:Calle|Avenida|Avda\.|Paseo|Plaza|Carrer|Rua)[ \t]+(?:(?:de|del|la|las|los)[ \t]+)*"
+    r"[A-ZÁÉÍÓÚÑ][\w]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\w]+)*,?[ \t]+(?:n[º°o]\.?[ \t]*)?\d{1,4}\b"
+)
+ADDRESS_DE_RE = re.compile(
+    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer)"
+    r"[ \t]+\d{1,4}(?:[a-z]|[ \t][a-z](?![\w]))?(?![\w])"
+)
+# "7 north elm street": lowercase, full street word only, checked against _ADDR_STOP
+ADDRESS_LOWER_RE = re.compile(
+    r"\d(?<![\w$£€.,/\]-]\d)\d{0,4}[a-z]?[ \t]+(?:(?:north|south|east|west)[ \t]+)?"
+    r"(?P<name>(?:[a-z][a-z'’-]*[ \t]+){1,2})"
+    r"(?:street|avenue|road|lane|drive|court|boulevard|terrace|crescent|parkway|highway)\b"
+)
+_ADDR_STOP = _ws(
+    """the a an my our your his her their this that these those its down up on in at to from
+    of off by for with into onto over past along across around near blocks block doors door
+    houses house miles mile minutes minute steps step times cars people kids years days
+    weeks hours more other same different next whole one two three four five six seven
+    eight nine ten dead end main way"""
+)
+# substrings (of the lowercased text) without which the street-form regexes cannot match
+_FR_HINTS = (
+    "rue ", "avenue ", "av. ", "boulevard ", "bd ", "place ", "chemin ", "allée ", "allee ",
+    "impasse ", "quai ", "cours ", "route ",
+)  # fmt: skip
+_ES_HINTS = ("calle ", "avenida ", "avda. ", "paseo ", "plaza ", "carrer ", "rua ")
+_DE_HINTS = (
+    "straße", "strasse", "str.", "weg ", "platz ", "allee ", "gasse ", "ring ", "damm ",
+    "ufer ",
+)  # fmt: skip
+_BOX_HINTS = ("box",)
+PO_BOX_RE = re.compile(r"(?i)\bP\.?[ \t]?O\.?[ \t]*Box[ \t]+\d{1,6}\b")
+UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b")
+
+# ------------------------------------------------------------------------ name contexts
+
+_WORD_RE = re.compile(
+    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER)\]"
+    r"|[^\W\d_]+(?:[-'’][^\W\d_]+)*"
+)
+_POSS_RE = re.compile(r"['’]s$")
+
+KIN = _ws(
+    """friend bestfriend bff bestie buddy pal mate bf gf boyfriend girlfriend husband hubby
+    wife wifey partner fiance fiancee fiancé fiancée spouse ex sister brother sis bro sibling
+    twin mom mum mother dad father stepmom stepdad stepmother stepfather stepsister
+    stepbrother stepson stepdaughter son daughter kid child baby toddler cousin aunt auntie
+    uncle niece nephew grandma grandpa grandmother grandfather granddaughter grandson nan
+    nana gran granny grandad granddad boss manager supervisor coworker cowork colleague
+    teammate employee employer intern assistant roommate roomie flatmate housemate neighbor
+    neighbour landlord landlady tenant teacher professor tutor student therapist counselor
+    counsellor doctor dentist nurse coach mentor pastor priest rabbi classmate crush date
+    acquaintance client customer lawyer attorney realtor babysitter nanny mil fil sil bil
+    soulmate lover affair ap bride groom godmother godfather godson goddaughter stepkid
+    supervisee subordinate lead recruiter interviewer trainer captain sergeant officer
+    doc vet tenant guest host"""
+)
+KIN_MODIFIERS = _ws(
+    """best old older oldest young younger youngest little big baby new ex former late future
+    current dear close good great twin half step childhood college school work online
+    long distance then now soon to be elder eldest other favorite favourite only real
+    biological bio adopted foster sweet lovely amazing married female male"""
+)
+KIN_DETS = _ws("my our his her their your a an the this that whose mine")
+TITLES = _ws(
+    """Mr Mrs Ms Miss Mx Dr Prof Professor Coach Officer Detective Judge Aunt Auntie Uncle
+    Nurse Pastor Father Rabbi Imam Cousin Grandma Grandpa Granny Nana Sir Madam Madame
+    Mister Mistress Sister Brother Captain Sergeant Sgt Lt Principal Dean Reverend Rev
+    Senator Deacon"""
+)
+LOWER_TITLES = _ws("aunt auntie uncle cousin grandma grandpa granny nana")
+GREETINGS = _ws(
+    "dear hi hey hello hiya heya howdy yo thanks cheers congrats congratulations bye "
+    "goodbye morning evening night love sincerely regards"
+)
+NAMED_WORDS = _ws("named nicknamed called aka dubbed signed")
+# Nouns whose "named X" / "called X" is not a person.
+NON_PERSON_NOUNS = _ws(
+    """dog dogs puppy pup cat cats kitten kitty rabbit bunny hamster guinea pig bird parrot
+    fish horse pony pet pets snake lizard turtle goat cow chicken car truck boat bike van
+    hurricane storm tornado plant doll teddy toy band company business app game show movie
+    film song album book novel podcast place town city village restaurant bar cafe shop
+    store street road brand channel server account website site group chat"""
+)
+# Words that can precede a sentence subject ("Then Xochitl and I went").
+SUBJECT_LEAD = _ws("then so but and when because after before since while yesterday today")
+COMM_VERBS = _ws(
+    """told tell tells telling asked ask asks asking texted text texting messaged message
+    messaging dmed dm'd emailed email called call calling phoned met meet meeting invited
+    invite inviting married marry marrying dated dating date kissed kissing hugged hugging
+    thanked thank blocked block unblocked ghosted ghosting dumped dump hired fired visited
+    visiting befriended introduced warned begged convinced reminded promised congratulated
+    confronted forgave forgive trusted trust helped help helping thank thanks"""
+)
+# Verbs before "to X" / "with X" / "on X" that make X a person ("talked to Will", "broke up
+# with Grace", "cheated on May"); "went to Paris" is a place, so "went" is a WITH verb only.
+TO_VERBS = _ws(
+    """talked talk talking talks spoke speak speaking said say says wrote write writing
+    explained explain lied lie lying listen listened listening sent send sending gave give
+    giving apologized apologised apologize apologise complained complain mentioned mention
+    confessed confess admitted admit introduced introduce married engaged replied reply
+    responded respond texting vented vent opened reached yelled yell out up belongs belonged
+    proposed propose"""
+)
+WITH_VERBS = _ws(
+    """talked talk talking spoke speak speaking texting chatting chatted chat hanging hang
+    hung out up broke went go going came come coming moved living lives live stay stayed
+    staying argued arguing fought fight fighting slept sleeping cheated hooked friends
+    met meet meeting dinner lunch coffee"""
+)
+ON_VERBS = _ws("cheated cheating cheat checked check")
+IN_VERBS = _ws("confided confide confiding believe believed believes interested trust faith")
+SPEECH = _ws(
+    """said says told tells asked asks texted texts replied responded answered thinks
+    thought wants wanted knows knew admitted insisted yelled screamed shouted laughed
+    cried agreed refused promised decided lied apologized apologised explained mentioned
+    suggested claims claimed insists messaged called calls emailed snapped whispered
+    sighed smiled nodded shrugged admits agrees refuses suggests reckons hugged kissed
+    texting asking telling saying"""
+)
+# Words after which an ambiguous name is a date or place, not a person.
+PRE_BLOCK = _ws(
+    "st saint san santa santo sao são lake mount mt fort port cape prophet pope lord virgin "
+    "king queen prince princess lady"
+)
+DETERMINERS = _ws("a an the this that these those every each another any some no per")
+TIME_PREPS = _ws(
+    """in on by since until till from of during last next early late mid before after
+    around through throughout into to at for this every each whole entire"""
+)
+MODAL_NEXT = _ws(
+    """not be have i you we he she they it this that there never always also still just
+    probably definitely only really get go do make take need be be, say tell help let
+    come see know try give keep find think feel work ever already"""
+)
+PLACE_NOUNS = _ws(
+    """street avenue road lane drive boulevard way st ave rd college university school high
+    elementary middle academy institute hospital clinic church cathedral chapel county
+    city town beach bay lake river island park square station airport mall center centre
+    hall bridge library museum theater theatre stadium arena heights hills valley springs
+    falls foundation corporation inc llc ltd company co restaurant hotel cafe bank fund
+    memorial state province district"""
+)
+PARTICLES = _ws("van von de da di del della der den du la le bin ibn al el dos das")
+_KIN_GAP_RE = re.compile(r"(?:\s*,\s*|\s*[—–]\s*|\s+)(?:\([^()\n]{1,25}\)\s*,?\s*)?")
+_AGE_AFTER_RE = re.compile(
+    r"\s*[(\[]\s*(?:\d{1,2}\s*[/,-]?\s*(?:[mMfF]|nb|NB|ftm|mtf)?|(?:[mMfF]|nb|NB)\s*[/,-]?\s*"
+    r"\d{1,2})\s*[)\]]"
+)
+_SENT_END_RE = re.compile(r"(?:[.!?:;]|\n)[\s\"'“”‘’()\[\]*_>~-]*$")
+_NAMED_GAPS = frozenset({" ", ' "', " '", " “", " ‘", ": ", ' ("'})
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+    kind: str  # a PII type, AGE_GENDER, or "KEEP" (protected text)
+    prio: int
+
+
+_PRIO = {
+    "KEEP": 0,
+    "EMAIL": 1,
+    "USER_URL": 2,
+    "URL": 3,
+    "USERNAME": 4,
+    "SUBREDDIT": 4,
+    "HANDLE": 5,
+    "URL_BARE": 6,
+    "PHONE": 7,
+    "ADDRESS": 8,
+    "NAME": 9,
+}
+
+# token kinds
+_W, _PH, _BLK = 0, 1, 2
+
+
+def _trim_url(text: str, start: int, end: int) -> int:
+    """End of a URL match without trailing punctuation or an unbalanced ')'."""
+    while end > start:
+        c = text[end - 1]
+        if c in _TRAIL_PUNCT or (
+            c == ")" and text.count("(", start, end) < text.count(")", start, end)
+        ):
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _valid_phone(groups: list[str], plus: bool, context: bool) -> bool:
+    """Is this run of digit groups a phone number? (groups may be "(020)"-style)."""
+    digits = "".join(g.strip("()") for g in groups)
+    nd = len(digits)
+    lens = [len(g.strip("()")) for g in groups]
+    if plus:
+        return 8 <= nd <= 15 and (len(groups) >= 2 or nd >= 10)
+    if len(groups) == 1:
+        if 10 <= nd <= 11 and digits[0] == "0" and digits[1] != "0":
+            return True
+        return context and (
+            (nd == 10 and digits[0] in "23456789") or (nd == 11 and digits[0] == "1")
+        )
+    # dates such as 12.05.2023 or 2023-05-12
+    if len(lens) == 3 and (
+        (lens[2] == 4 and lens[0] <= 2 and lens[1] <= 2)
+        or (lens[0] == 4 and lens[1] <= 2 and lens[2] <= 2)
+    ):
+        return False
+    if lens == [3, 3, 4]:
+        return True
+    if lens == [1, 3, 3, 4] and digits[0] == "1":
+        return True
+    if digits[0] == "0" and 9 <= nd <= 12 and lens[0] >= 2 and min(lens[1:]) >= 2:
+        return True
+    if lens == [5, 5] and digits[0] in "6789":
+        return True
+    return context and lens in ([3, 4], [4, 4], [2, 4, 4]) and digits[0] not in "01"
+
+
+def phone_spans(text: str) -> Iterator[_Span]:
+    """Phone numbers in ``text`` (several national formats; dates and years are not)."""
+    for m in PHONE_CAND_RE.finditer(text):
+        s = m.group()
+        if len(s) < 7 or sum(ch.isdigit() for ch in s) < 7:
+            continue
+        groups = [(g.start(), g.end(), g.group()) for g in _PH_DIGITS_RE.finditer(s)]
+        plus = s.startswith(("+", "00"))
+        context: bool | None = None
+        i = 0
+        while i < len(groups):
+            found = False
+            for j in range(len(groups), i, -1):
+                strings = [g[2] for g in groups[i:j]]
+                needs_ctx = not (plus and i == 0)
+                if needs_ctx and context is None:
+                    context = bool(
+                        _PHONE_CONTEXT_RE.search(text, max(0, m.start() - 60), m.start())
+                    )
+                # context-only formats (555-0199) must stand alone, not be part of a
+                # longer run of numbers or glued to a placeholder
+                whole = i == 0 and j == len(groups) and _isolated(text, m.start(), m.end())
+                if _valid_phone(strings, plus and i == 0, bool(context) and whole):
+                    start = m.start() if (plus and i == 0) else m.start() + groups[i][0]
+                    yield _Span(start, m.start() + groups[j - 1][1], "PHONE", _PRIO["PHONE"])
+                    i, found = j, True
+                    break
+            if not found:
+                i += 1
+
+
+class Scrubber:
+    """Replaces personal data with typed placeholders; build once, reuse for many texts."""
+
+    def __init__(self, config: ScrubConfig = ScrubConfig()) -> None:  # noqa: B008
+        self.config = config
+        self.lex = load_lexicon()
+        self._phrase_re: re.Pattern[str] | None = None
+        if self.lex.phrases:
+            alts = sorted(
+                (re.sub("['’]", "['’]", re.escape(p)) for p in self.lex.phrases),
+                key=len,
+                reverse=True,
+            )
+            self._phrase_re = re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
+        self._unamb = self.lex.first_names - self.lex.ambiguous
+        self.nlp: Any = None
+        if config.spacy_model:
+            self.nlp = _load_spacy(config.spacy_model)
+
+    # ------------------------------------------------------------------ public API
+
+    def scrub(self, text: str) -> ScrubResult:
+        if not text:
+            return ScrubResult(text, {})
+        doc = self.nlp(text) if self.nlp is not None else None
+        return self._scrub(text, doc)
+
+    def scrub_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[ScrubResult]:
+        if self.nlp is None:
+            for text in texts:
+                yield self.scrub(text)
+            return
+        pairs = ((t or "", t) for t in texts)
+        for doc, text in self.nlp.pipe(pairs, batch_size=batch_size, as_tuples=True):
+            yield self._scrub(text, doc) if text else ScrubResult(text, {})
+
+    # ------------------------------------------------------------------ detection
+
+    def _scrub(self, text: str, doc: Any = None) -> ScrubResult:
+        out: list[str] = []
+        counts: dict[str, int] = {}
+        pos = 0
+        for start, end, kind in self.find_spans(text, doc):
+            if kind == "KEEP":
+                continue
+            out.append(text[pos:start])
+            out.append(PLACEHOLDERS[kind])
+            counts[kind] = counts.get(kind, 0) + 1
+            pos = end
+        if not counts:
+            return ScrubResult(text, {})
+        out.append(text[pos:])
+        return ScrubResult("".join(out), counts)
+
+    def find_spans(self, text: str, doc: Any = None) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, type) spans, in text order (type "KEEP" = protected)."""
+        candidates = self._regex_candidates(text)
+        ner_names: list[_Span] = []
+        places: list[tuple[int, int]] = []
+        if doc is not None:
+            ner_names, places, ner_addr = self._ner_spans(doc)
+            candidates.extend(ner_addr)
+        accepted = _resolve(candidates)
+        names = self._find_names(text, accepted, places)
+        if ner_names:
+            names = _merge_names(names, [s for s in ner_names if not _overlaps(accepted, s)])
+        return [(s.start, s.end, s.kind) for s in sorted(accepted + names)]
+
+    def _regex_candidates(self, text: str) -> list[_Span]:
+        c: list[_Span] = []
+        add = c.append
+        for m in PLACEHOLDER_RE.finditer(text):
+            add(_Span(m.start(), m.end(), "KEEP", 0))
+        # Age/gender markers are never matched by the other rules; they are found only to
+        # replace them when keep_age_gender is False.
+        if not self.config.keep_age_gender:
+            for m in AGE_GENDER_RE.finditer(text):
+                add(_Span(m.start(), m.end(), AGE_GENDER, 0))
+        if self._phrase_re is not None:
+            for m in self._phrase_re.finditer(text):
+                add(_Span(m.start(), m.end(), "KEEP", 0))
+        if "@" in text:
+            for m in EMAIL_RE.finditer(text):
+                add(_Span(m.start(), m.end(), "EMAIL", _PRIO["EMAIL"]))
+        if _OBF_HINT_RE.search(text):
+            for m in OBF_EMAIL_RE.finditer(text):
+                if self._valid_obf_email(m):
+                    add(_Span(m.start(), m.end(), "EMAIL", _PRIO["EMAIL"]))
+        low = text.lower()
+        if "/" in text:
+            if "reddit.com/" in low:
+                for m in REDDIT_USER_URL_RE.finditer(text):
+                    add(_Span(m.start(), _trim_url(text, m.start(), m.end()), "USERNAME", 2))
+            if "://" in text:
+                for m in URL_SCHEME_RE.finditer(text):
+                    add(_Span(m.start(), _trim_url(text, m.start(), m.end()), "URL", 3))
+            if "](" in text:
+                for m in MARKDOWN_LINK_RE.finditer(text):
+                    span = self._markdown_target(m)
+                    if span is not None:
+                        add(span)
+            if "u/" in low:
+                for m in USERNAME_RE.finditer(text):
+                    add(_Span(m.start(), m.end(), "USERNAME", _PRIO["USERNAME"]))
+            if self.config.subreddit_links and "r/" in low:
+                for m in SUBREDDIT_RE.finditer(text):
+                    add(_Span(m.start(), m.end(), "SUBREDDIT", _PRIO["SUBREDDIT"]))
+        if "." in text:
+            if "www" in low:
+                for m in URL_WWW_RE.finditer(text):
+                    add(_Span(m.start(), _trim_url(text, m.start(), m.end()), "URL", 3))
+            for m in URL_BARE_RE.finditer(text):
+                if _valid_bare_url(m):
+                    end = _trim_url(text, m.start(), m.end())
+                    add(_Span(m.start(), end, "URL", _PRIO["URL_BARE"]))
+        if "@" in text:
+            for m in HANDLE_RE.finditer(text):
+                handle = m.group()[1:]
+                if handle.lower() in _HANDLE_SKIP or _TIME_HANDLE_RE.fullmatch(handle):
+                    continue
+                add(_Span(m.start(), m.end(), "HANDLE", _PRIO["HANDLE"]))
+        c.extend(phone_spans(text))
+        c.extend(self._address_spans(text, low))
+        return c
+
+    def _valid_obf_email(self, m: re.Match[str]) -> bool:
+        whole = m.group()
+        if "@" in whole and not any(ch.isspace() for ch in whole) and "[" not in whole:
+            return False  # a plain address: EMAIL_RE has it
+        local = m.group("local").lower()
+        if local in _LOCAL_STOP:
+            return False
+        domain_first = re.split(r"[\s.\[\](){}<>]", m.group("domain").lower(), maxsplit=1)[0]
+        return not (local in self.lex.common and domain_first not in MAIL_PROVIDERS)
+
+    def _markdown_target(self, m: re.Match[str]) -> _Span | None:
+        start, end = m.span("target")
+        target = m.group("target")
+        if target.startswith("<") and target.endswith(">"):
+            start, end, target = start + 1, end - 1, target[1:-1]
+        if not target or target.startswith("#") or PLACEHOLDER_RE.fullmatch(target):
+            return None
+        if PLACEHOLDER_RE.fullmatch(f"[{m.group('label')}]"):
+            return None  # "[HANDLE](...)": a placeholder followed by parentheses, not a link
+        if USERNAME_RE.fullmatch(target) or re.fullmatch(r"/?[rR]/[A-Za-z0-9_]+/?", target):
+            return None  # u/ and r/ links: the username and subreddit rules decide
+        if target.lower().startswith("mailto:"):
+            return None  # EMAIL_RE redacts the address
+        return _Span(start, end, "URL", 3)
+
+    def _address_spans(self, text: str, low: str) -> Iterator[_Span]:
+        prio = _PRIO["ADDRESS"]
+        if any(ch.isdigit() for ch in text):
+            for m in ADDRESS_RE.finditer(text):
+                suffix = m.group("suffix").lower()
+                words = {fold(w.rstrip(".")) for w in m.group("name").split()}
+                if suffix in ("court", "ct") and words & _COURT_NOT_STREET:
+                    continue
+                yield _Span(m.start(), m.end(), "ADDRESS", prio)
+            for m in ADDRESS_LOWER_RE.finditer(text):
+                if not set(m.group("name").split()) & _ADDR_STOP:
+                    yield _Span(m.start(), m.end(), "ADDRESS", prio)
+            for rx, hints in (
+                (ADDRESS_FR_RE, _FR_HINTS),
+                (ADDRESS_ES_RE, _ES_HINTS),
+                (ADDRESS_DE_RE, _DE_HINTS),
+                (PO_BOX_RE, _BOX_HINTS),
+            ):
+                if any(h in low for h in hints):
+                    for m in rx.finditer(text):
+                        yield _Span(m.start(), m.end(), "ADDRESS", prio)
+            for m in UK_POSTCODE_RE.finditer(text):
+                yield _Span(m.start(), m.end(), "ADDRESS", prio)
+
+    # ------------------------------------------------------------------ spaCy NER
+
+    def _ner_spans(self, doc: Any) -> tuple[list[_Span], list[tuple[int, int]], list[_Span]]:
+        names: list[_Span] = []
+        places: list[tuple[int, int]] = []
+        addresses: list[_Span] = []
+        for ent in doc.ents:
+            label = ent.label_
+            if label in ("PERSON", "PER"):
+                toks = [t for t in ent if not (t.is_punct or t.text in TITLES)]
+                if not toks:
+                    continue
+                start = toks[0].idx
+                last = toks[-1]
+                end = last.idx + len(last.text)
+                if last.text in ("'s", "’s") and len(toks) > 1:
+                    end = toks[-2].idx + len(toks[-2].text)
+                surface = doc.text[start:end]
+                words = [fold(w) for w in _WORD_RE.findall(surface)]
+                if not words or all(w in self.lex.not_names for w in words):
+                    continue
+                if PLACEHOLDER_RE.search(surface):
+                    continue
+                names.append(_Span(start, end, "NAME", _PRIO["NAME"]))
+            elif label in ("GPE", "LOC", "FAC"):
+                places.append((ent.start_char, ent.end_char))
+                if label == "FAC" and ent.text[:1].isdigit():
+                    addresses.append(
+                        _Span(ent.start_char, ent.end_char, "ADDRESS", _PRIO["ADDRESS"])
+                    )
+        return names, places, addresses
+
+    # ------------------------------------------------------------------ names
+
+    def _find_names(
+        self, text: str, accepted: list[_Span], places: list[tuple[int, int]]
+    ) -> list[_Span]:
+        lex = self.lex
+        first_names, ambiguous, common = lex.first_names, lex.ambiguous, lex.common
+        unamb, not_names, surnames = self._unamb, lex.not_names, lex.surnames
+        matches = list(_WORD_RE.finditer(text))
+        n = len(matches)
+        starts = [m.start() for m in matches]
+        ends = [m.end() for m in matches]
+        words = [m.group() for m in matches]
+        kinds = [_W] * n
+        if "[" in text:
+            for k, w in enumerate(words):
+                if w[0] == "[":
+                    kinds[k] = _PH if w == "[NAME]" else _BLK
+        if accepted:  # tokens inside e-mails, URLs, protected text...: context only
+            j, n_acc = 0, len(accepted)
+            for k in range(n):
+                while j < n_acc and accepted[j].end <= starts[k]:
+                    j += 1
+                if j == n_acc:
+                    break
+                if accepted[j].start < ends[k] and kinds[k] == _W:
+                    kinds[k] = _BLK
+        if n == 0:
+            return []
+        lowers = [w.lower() for w in words]
+        ctx = _Ctx(text, starts, ends, words, lowers, kinds, self)
+        is_name = [False] * n
+        spans: list[_Span] = []
+        pending: list[int] = []  # ambiguous names left for the coordination pass
+
+        for i in range(n):
+            if kinds[i] != _W or is_name[i]:
+                continue
+            word = words[i]
+            c0 = word[0]
+            upper0 = c0.isupper()
+            if not upper0:
+                # lowercase: only given names that are not ordinary words, in context
+                lw = lowers[i]
+                if lw not in unamb and (
+                    ("'" not in lw and "’" not in lw and lw.isascii())
+                    or fold(_POSS_RE.sub("", lw)) not in unamb
+                ):
+                    continue
+            base = _POSS_RE.sub("", word) if ("'" in word or "’" in word) else word
+            key = fold(base)
+            if key in not_names or len(base) < 2:
+                continue
+            apo = max(base.find("'"), base.find("’"))
+            if apo >= 0 and (apo + 1 >= len(base) or not base[apo + 1].isupper()):
+                continue  # a contraction (I'm, Don't), not O'Neil or D'Angelo
+            all_caps = base.isupper()
+            in_gaz = key in first_names
+            amb = in_gaz and key in ambiguous
+            if not in_gaz and "-" in base:
+                parts = [fold(p) for p in base.split("-")]
+                if all(p in unamb for p in parts):
+                    in_gaz, amb = True, False
+            if not in_gaz and (not upper0 or all_caps):
+                continue
+            if not in_gaz and key in lex.frequent and key not in surnames:
+                continue
+            prev = ctx.prev_word(i)
+            if prev in PRE_BLOCK or (prev in DETERMINERS and ctx.gap(i) == " "):
+                continue
+            if places and (amb or not in_gaz) and _inside(places, starts[i], ends[i]):
+                continue
+            if (
+                prev == "in"
+                and base == word
+                and ctx.prev_word(i - 1) not in IN_VERBS
+                and (amb or in_gaz)
+            ):
+                continue  # "in Savannah", "in Madison": a place (but "confided in Sarah")
+            plain_name = in_gaz and not amb and upper0 and not all_caps
+            before = "" if plain_name else ctx.before(i)
+            decided = False
+            if plain_name:
+                decided = True
+            elif in_gaz and not amb and not upper0:  # a lowercase given name
+                decided = before in ("KIN", "NAMED", "GREET", "DEAR", "VERB", "TITLE", "ME")
+                decided = decided or ctx.after(i, base) in ("AGE", "AND_I", "SPEECH")
+            elif in_gaz and not amb:  # ALL CAPS
+                decided = before in ("KIN", "NAMED", "DEAR")
+            elif amb:
+                if all_caps or not upper0:
+                    continue
+                if prev in TIME_PREPS and before != "VERB":
+                    continue
+                if (
+                    key in ("will", "may")
+                    and before not in ("VERB", "TITLE", "NAMED", "DEAR")
+                    and ctx.next_word(i) in MODAL_NEXT
+                ):
+                    continue
+                after = ctx.after(i, base)
+                if ctx.title_case(i):
+                    decided = after in ("AGE", "AND_I", "SURNAME") or before in ("NAMED", "DEAR")
+                else:
+                    decided = (
+                        before in ("KIN", "NAMED", "DEAR", "TITLE", "VERB", "ME")
+                        or (before == "GREET")
+                        or after in ("AGE", "AND_I", "SPEECH", "KINPOSS", "SURNAME")
+                    )
+                if not decided:
+                    pending.append(i)
+                    continue
+            else:  # an unknown capitalized word
+                if ctx.title_case(i):
+                    continue
+                after = ctx.after(i, base)
+                if key in common and key not in surnames:
+                    # a rarer ordinary word ("my co-worker Tre"): only right after a strong cue
+                    decided = before in ("KIN", "NAMED", "DEAR", "TITLE")
+                else:
+                    decided = (
+                        before in ("KIN", "NAMED", "DEAR", "TITLE")
+                        or after == "AGE"
+                        or (before == "GREET" and ctx.punct_after(i, base))
+                        or (after == "AND_I" and (ctx.sentence_start(i) or prev in SUBJECT_LEAD))
+                    )
+            if not decided:
+                continue
+            span = self._extend_name(ctx, i, base)
+            if span is None:
+                continue
+            start, end, last = span
+            for k in range(i, last + 1):
+                is_name[k] = True
+            spans.append(_Span(start, end, "NAME", _PRIO["NAME"]))
+
+        # Coordination: "Sarah and Will", "Sarah, Mark and Grace", "[NAME] & May".
+        changed = True
+        rounds = 0
+        while pending and changed and rounds < 4:
+            changed = False
+            rounds += 1
+            rest: list[int] = []
+            for i in pending:
+                if ctx.coordinated(i, is_name):
+                    base = _POSS_RE.sub("", words[i])
+                    span = self._extend_name(ctx, i, base)
+                    if span is not None:
+                        start, end, last = span
+                        for k in range(i, last + 1):
+                            is_name[k] = True
+                        spans.append(_Span(start, end, "NAME", _PRIO["NAME"]))
+                        changed = True
+                        continue
+                rest.append(i)
+            pending = rest
+        return _merge_names(spans, [])
+
+    def _extend_name(self, ctx: _Ctx, i: int, base: str) -> tuple[int, int, int] | None:
+        """(start, end, last token index) of the name at token i, with a following surname."""
+        lex = self.lex
+        words, kinds = ctx.words, ctx.kinds
+        start = ctx.starts[i]
+        end = start + len(base)
+        last = i
+        if base == words[i]:  # no possessive: a surname may follow
+            k = i + 1
+            n = len(words)
+            added = 0
+            while k < n and added < 2 and kinds[k] == _W:
+                gap = ctx.gap(k)
+                w = words[k]
+                if gap == " " and len(w) == 1 and w.isupper() and k + 1 < n:
+                    # a middle initial: "John F. Kennedy"
+                    if ctx.gap(k + 1) == ". " and kinds[k + 1] == _W and words[k + 1][0].isupper():
+                        k += 1
+                        continue
+                    break
+                if gap not in (" ", ". ") or (gap == ". " and len(words[k - 1]) != 1):
+                    break
+                if ctx.lowers[k] in PARTICLES and k + 1 < n and ctx.gap(k + 1) == " ":
+                    nxt = words[k + 1]
+                    if kinds[k + 1] == _W and nxt[0].isupper() and fold(nxt) not in lex.common:
+                        k += 1
+                        continue
+                    break
+                b2 = _POSS_RE.sub("", w)
+                if not b2[0].isupper() or (b2.isupper() and len(b2) > 1):
+                    break
+                f2 = fold(b2)
+                if f2 in lex.not_names or f2 in PLACE_NOUNS:
+                    break
+                ok = (
+                    f2 in lex.surnames
+                    or f2 in self._unamb
+                    or (f2 not in lex.common and f2 not in lex.first_names)
+                )
+                if not ok:
+                    break
+                end = ctx.starts[k] + len(b2)
+                last = k
+                added += 1
+                if b2 != w:
+                    break
+                k += 1
+        # "Sarah Lawrence College", "Victoria Park": an institution or a place, not a person
+        nk = last + 1
+        if (
+            nk < len(words)
+            and kinds[nk] == _W
+            and ctx.gap(nk) == " "
+            and ctx.lowers[nk] in PLACE_NOUNS
+            and words[nk][0].isupper()
+            and ctx.before(i) not in ("KIN", "NAMED", "DEAR", "GREET")
+        ):
+            return None
+        return start, end, last
+
+
+class _Ctx:
+    """Token view of one text with the context tests the name rules use."""
+
+    __slots__ = ("text", "starts", "ends", "words", "lowers", "kinds", "scrubber", "_tc")
+
+    def __init__(
+        self,
+        text: str,
+        starts: list[int],
+        ends: list[int],
+        words: list[str],
+        lowers: list[str],
+        kinds: list[int],
+        scrubber: Scrubber,
+    ) -> None:
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+        self.words = words
+        self.lowers = lowers
+        self.kinds = kinds
+        self.scrubber = scrubber
+        self._tc: dict[int, bool] = {}
+
+    def gap(self, i: int) -> str:
+        """Text between token i-1 and token i (the text before it for i == 0)."""
+        return self.text[self.ends[i - 1] if i > 0 else 0 : self.starts[i]]
+
+    def prev_word(self, i: int) -> str:
+        if i == 0 or self.kinds[i - 1] != _W:
+            return ""
+        gap = self.gap(i)
+        if gap not in (" ", ". "):
+            return ""
+        return self.lowers[i - 1]
+
+    def next_word(self, i: int) -> str:
+        j = i + 1
+        if j >= len(self.words) or self.kinds[j] != _W:
+            return ""
+        return self.lowers[j] if self.gap(j).strip() in ("", ",") else ""
+
+    def sentence_start(self, i: int) -> bool:
+        gap = self.gap(i)
+        if i == 0:
+            return not any(ch.isalnum() for ch in gap)
+        if self.words[i - 1] in TITLES and self.kinds[i - 1] == _W:
+            return False  # "Dr. Smith"
+        return bool(_SENT_END_RE.search(gap))
+
+    def before(self, i: int) -> str:
+        """The name context set up by the words before token i, or ""."""
+        if i == 0:
+            return ""
+        p = i - 1
+        gap = self.gap(i)
+        kinds, lowers, words = self.kinds, self.lowers, self.words
+        if kinds[p] != _W:
+            return ""
+        pw = lowers[p]
+        if words[p] in TITLES and gap in (" ", ". "):
+            return "TITLE"
+        if pw in LOWER_TITLES and gap == " ":
+            return "TITLE"
+        if _KIN_GAP_RE.fullmatch(gap) and (_is_kin(pw) or words[p] == "SO"):
+            q = p - 1
+            skipped = 0
+            while (
+                q >= 0
+                and kinds[q] == _W
+                and lowers[q] in KIN_MODIFIERS
+                and self.gap(q + 1) in (" ", "-")
+                and skipped < 3
+            ):
+                q -= 1
+                skipped += 1
+            if q >= 0:
+                g = self.gap(q + 1)
+                if (
+                    kinds[q] == _W
+                    and g in (" ", "-")
+                    and (lowers[q] in KIN_DETS or _POSS_RE.search(lowers[q]))
+                ):
+                    return "KIN"
+                if kinds[q] == _PH and g in ("'s ", "’s "):
+                    return "KIN"
+        if gap in _NAMED_GAPS:
+            if pw in NAMED_WORDS:
+                # "a cat named Luna", "a hurricane called Ian": not a person
+                seen, k = 0, p - 1
+                while k >= 0 and seen < 4:  # the 4 words before (placeholders not counted)
+                    if kinds[k] == _W:
+                        if lowers[k] in NON_PERSON_NOUNS:
+                            return ""
+                        seen += 1
+                    k -= 1
+                return "NAMED"
+            if pw in ("name's", "name’s"):
+                return "NAMED"
+            if pw in ("is", "was", "are", "were") and p > 0 and lowers[p - 1] in ("name", "names"):
+                return "NAMED"
+        if gap in (" ", ", ") or (gap == ",\n" and pw == "dear"):
+            if pw in GREETINGS and (p == 0 or self.sentence_start(p) or pw == "dear"):
+                return "DEAR" if pw == "dear" else "GREET"
+            if pw == "you" and p > 0 and lowers[p - 1] == "thank":
+                return "GREET"
+        if gap == " ":
+            if pw in COMM_VERBS:
+                return "VERB"
+            if p > 0 and self.gap(p) == " ":
+                pp = lowers[p - 1]
+                if (
+                    (pw == "to" and pp in TO_VERBS)
+                    or (pw == "with" and pp in WITH_VERBS)
+                    or (pw == "on" and pp in ON_VERBS)
+                ):
+                    return "VERB"
+            if pw == "and" and p > 0 and lowers[p - 1] in ("me", "i") and self.gap(p) == " ":
+                return "ME"
+        return ""
+
+    def after(self, i: int, base: str) -> str:
+        """The name context set up by what follows token i, or ""."""
+        end = self.starts[i] + len(base)
+        if _AGE_AFTER_RE.match(self.text, end):
+            return "AGE"
+        j = i + 1
+        n = len(self.words)
+        if j >= n or self.kinds[j] != _W:
+            return ""
+        gap = self.gap(j)
+        lw = self.lowers[j]
+        possessive = base != self.words[i]
+        if possessive:
+            return "KINPOSS" if gap == " " and _is_kin(lw) else ""
+        if gap == " & " and lw in ("i", "me"):
+            return "AND_I"
+        if gap != " ":
+            return ""
+        if (
+            lw == "and"
+            and j + 1 < n
+            and self.gap(j + 1) == " "
+            and self.lowers[j + 1] in ("i", "me", "myself")
+        ):
+            return "AND_I"
+        if lw in SPEECH:
+            return "SPEECH"
+        w = self.words[j]
+        if w[0].isupper() and not w.isupper():
+            f = fold(_POSS_RE.sub("", w))
+            if f in self.scrubber.lex.surnames or f in self.scrubber._unamb:
+                return "SURNAME"
+        return ""
+
+    def punct_after(self, i: int, base: str) -> bool:
+        rest = self.text[self.starts[i] + len(base) : self.starts[i] + len(base) + 2]
+        return not rest or rest[0] in ",.!?:;—-\n" or rest == " -"
+
+    def coordinated(self, i: int, is_name: list[bool]) -> bool:
+        """Joined by and/or/&/comma to a name or a [NAME] placeholder."""
+        kinds = self.kinds
+        n = len(self.words)
+
+        def named(k: int) -> bool:
+            return 0 <= k < n and (kinds[k] == _PH or is_name[k])
+
+        gap = self.gap(i)
+        if gap in (", ", " & ", " / ") and named(i - 1):
+            return True
+        if (
+            gap == " "
+            and i >= 2
+            and self.lowers[i - 1] in ("and", "or")
+            and kinds[i - 1] == _W
+            and self.gap(i - 1) in (" ", ", ")
+            and named(i - 2)
+        ):
+            return True
+        if i + 1 < n:
+            g2 = self.gap(i + 1)
+            if g2 in (", ", " & ", " / ") and named(i + 1):
+                return True
+            if (
+                g2 == " "
+                and self.lowers[i + 1] in ("and", "or")
+                and i + 2 < n
+                and self.gap(i + 2) == " "
+                and named(i + 2)
+            ):
+                return True
+        return False
+
+    def title_case(self, i: int) -> bool:
+        """Is token i on a Title Cased line (a heading or a title written In Caps)?"""
+        text = self.text
+        line_start = text.rfind("\n", 0, self.starts[i]) + 1
+        if line_start in self._tc:
+            return self._tc[line_start]
+        line_end = text.find("\n", self.starts[i])
+        if line_end < 0:
+            line_end = len(text)
+        lex = self.scrubber.lex
+        lo = bisect.bisect_left(self.starts, line_start)
+        hi = bisect.bisect_left(self.starts, line_end)
+        total = caps = 0
+        for k in range(lo, hi):
+            w = self.lowers[k]
+            if len(w) < 4 or self.kinds[k] != _W:
+                continue
+            if "'" in w or "’" in w:
+                w = _POSS_RE.sub("", w)
+            if w not in lex.common or w in lex.first_names or w in lex.surnames:
+                continue
+            upper = self.words[k][0].isupper()
+            if upper and self.sentence_start(k):
+                continue
+            total += 1
+            caps += upper
+            if total >= 40:  # a paragraph, not a title
+                break
+        result = total >= 3 and caps >= 0.75 * total
+        self._tc[line_start] = result
+        return result
+
+
+def _is_kin(word: str) -> bool:
+    w = word
+    for prefix in ("ex-", "step-", "half-", "x-", "future-", "soon-to-be-"):
+        if w.startswith(prefix):
+            w = w[len(prefix) :]
+    for suffix in ("-in-law", "-to-be", "-inlaw"):
+        if w.endswith(suffix):
+            w = w[: -len(suffix)]
+    if "-" in w:
+        w = w.replace("-", "")  # co-worker, room-mate
+    if w in KIN:
+        return True
+    return w.endswith("s") and w[:-1] in KIN
+
+
+_NUM_BEFORE_RE = re.compile(r"[\d\]][ .\-]?$")
+_NUM_AFTER_RE = re.compile(r"[ .\-]?[\d\[]")
+
+
+def _isolated(text: str, start: int, end: int) -> bool:
+    """No digit group or placeholder right before or after text[start:end]."""
+    return not _NUM_BEFORE_RE.search(text, max(0, start - 2), start) and not (
+        _NUM_AFTER_RE.match(text, end)
+    )
+
+
+def _valid_bare_url(m: re.Match[str]) -> bool:
+    tld = m.group("tld")
+    low = tld.lower()
+    host = m.group()[: m.start("tld") - m.start()]
+    if not any(ch.isalpha() for ch in host):
+        return False
+    if not (tld.islower() or (tld.isupper() and host.isupper())):
+        return bool(m.group("path")) and low in SAFE_TLDS
+    if low in SAFE_TLDS:
+        return True
+    return low in RISKY_TLDS and bool(m.group("path")) and len(m.group("path")) > 1
+
+
+def _overlaps(spans: list[_Span], sp: _Span) -> bool:
+    return any(s.start < sp.end and sp.start < s.end for s in spans)
+
+
+def _inside(places: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in places)
+
+
+def _resolve(candidates: list[_Span]) -> list[_Span]:
+    """Keep non-overlapping spans: higher priority first, then earlier, then longer."""
+    accepted: list[_Span] = []
+    starts: list[int] = []
+    for sp in sorted(candidates, key=lambda s: (s.prio, s.start, s.start - s.end)):
+        if sp.end <= sp.start:
+            continue
+        k = bisect.bisect_right(starts, sp.start)
+        if k > 0 and accepted[k - 1].end > sp.start:
+            continue
+        if k < len(accepted) and accepted[k].start < sp.end:
+            continue
+        accepted.insert(k, sp)
+        starts.insert(k, sp.start)
+    return accepted
+
+
+def _merge_names(a: list[_Span], b: list[_Span]) -> list[_Span]:
+    """Union of two lists of NAME spans (overlapping spans become one)."""
+    merged: list[_Span] = []
+    for sp in sorted(a + b):
+        if merged and sp.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = _Span(last.start, max(last.end, sp.end), "NAME", last.prio)
+        else:
+            merged.append(sp)
+    return merged
+
+
+def _load_spacy(model: str) -> Any:
+    import spacy
+
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise SpacyModelNotInstalled(
+            f"spaCy model {model!r} is not installed, so the personal-data scrubber cannot "
+            f"use its named-entity recognizer. Install it (for example "
+            f"`python -m spacy download {model}`, or pip install the model's wheel) or set "
+            f"`clean.spacy_model: null` in params.yaml to use the rules only."
+        ) from exc
+    if "ner" not in nlp.pipe_names and "entity_ruler" not in nlp.pipe_names:
+        raise SpacyModelNotInstalled(
+            f"spaCy pipeline {model!r} has no 'ner' or 'entity_ruler' component: choose a "
+            f"pipeline with named-entity recognition or set `clean.spacy_model: null`."
+        )
+    keep = {"ner", "entity_ruler", "tok2vec", "transformer", "curated_transformer"}
+    disable = [p for p in nlp.pipe_names if p not in keep]
+    if disable:
+        nlp.select_pipes(disable=disable)
+    nlp.max_length = max(nlp.max_length, 2_000_000)
+    return nlp
