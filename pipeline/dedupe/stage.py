@@ -10,10 +10,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipeline.dedupe.near import DedupeConfig, find_duplicates
-
 from pipeline import paths
 from pipeline.artifacts import read_frame, write_frame, write_stage_metrics
+from pipeline.dedupe.near import DedupeConfig, find_duplicates
 from pipeline.params import Params
 from pipeline.schemas import CLEAN_POSTS, DUPLICATES, UNIQUE_POSTS
 

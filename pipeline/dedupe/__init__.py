@@ -1,0 +1,1 @@
+"""Dedupe stage: exact and near-duplicate detection for cleaned Reddit posts."""
