@@ -84,6 +84,19 @@ class AnnotateParams:
     min_relevance: float = 0.0
     mode: Literal["online", "batch"] = "online"
     budget_usd: float | None = None
+    # provider: openai only (see pipeline/annotate/llm_annotator.py)
+    verify: bool = True  # the blind verification call (verified_value per option)
+    verify_model: str | None = None  # null = model
+    rpm: float | None = None  # requests per minute cap (null = none)
+    tpm: float | None = None  # tokens per minute cap (null = none)
+    timeout: float = 120.0  # seconds per request
+    max_attempts: int = 6  # per request: retries of 429/5xx/timeouts included
+    price_input_per_m: float | None = None  # USD per 1M tokens, for a model not in the table
+    price_output_per_m: float | None = None
+    cache_namespace: str | None = None  # keeps apart different weights under one model name
+    batch_poll_interval: float = 30.0  # seconds between Batch API polls (mode: batch)
+    batch_max_wait: float | None = None  # stop polling after this long (rerun resumes)
+    allow_errors: bool = False  # false: posts ending in "error" fail the stage after writing
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,7 @@ class ReviewParams:
     audit_rate: float = 0.05
     publish_unreviewed: bool = True
     low_relevance: float = 0.4
+    overlap_rate: float = 0.1  # decided items sent to a second reviewer (agreement sample)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,19 @@
 
 Writes ``interim/annotations.parquet`` in long format (one row per candidate option).
 Providers: ``offline`` (a transparent heuristic, see ``offline.py``) and ``openai`` (any
-OpenAI-compatible server, through ``pipeline.llm``).
+OpenAI-compatible server, through ``pipeline.llm``: see ``llm_annotator.py``).
+
+With ``provider: openai``, posts whose annotation ended in ``error`` (budget cap, network,
+HTTP errors, a Batch API batch still pending) are written like every other row, and then
+the stage fails (unless ``annotate.allow_errors``) so that ``dvc repro`` runs it again:
+every answer received is in the LLM cache, so the rerun only sends what is missing.
+:func:`estimate` is the dry run behind ``valact annotate --estimate``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,27 +84,39 @@ def _status_row(post: Any, status: str, detail: str) -> dict[str, Any]:
     }
 
 
+def sample_posts(params: Params, src: Path = paths.UNIQUE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(all unique posts, the sample to annotate)``."""
+    posts = read_frame(src, UNIQUE_POSTS)
+    target = annotation_target(params.assemble.scenarios, params.annotate.oversample)
+    return posts, stratified_sample(posts, target, params.seed)
+
+
 def run(
     params: Params,
     src: Path = paths.UNIQUE,
     out: Path = paths.ANNOTATIONS,
     progress: bool = True,
+    *,
+    client_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """Annotate the sample and write ANNOTATIONS; ``client_options`` override LLMClient args."""
     ap = params.annotate
-    posts = read_frame(src, UNIQUE_POSTS)
+    posts, sample = sample_posts(params, src)
     target = annotation_target(params.assemble.scenarios, ap.oversample)
-    sample = stratified_sample(posts, target, params.seed)
     log.info("annotating %d of %d unique posts (target %d)", len(sample), len(posts), target)
+    extra: dict[str, Any] = {}
     if ap.provider == "offline":
         annotations = annotate_offline(sample, ap.min_relevance, progress)
     else:
-        raise NotImplementedError(
-            "annotate.provider 'openai' is not available yet in this version; "
-            "use annotate.provider: offline"
-        )
+        from pipeline.annotate import llm_annotator
+
+        annotations, _ = llm_annotator.annotate(sample, params, progress=progress,
+                                                client_options=client_options)
+        extra = llm_annotator.summary_metrics(annotations, params)
     annotations = annotations.sort_values(["post_id", "value"], na_position="first")
     annotations = write_frame(annotations, out, ANNOTATIONS)
     ok = annotations[annotations["status"] == "ok"]
+    per_post = annotations.drop_duplicates("post_id")
     metrics = {
         "provider": ap.provider,
         "annotator": offline.ANNOTATOR if ap.provider == "offline" else ap.model,
@@ -107,11 +126,33 @@ def run(
         "options": len(ok),
         "by_status": {
             k: int(v)
-            for k, v in annotations.drop_duplicates("post_id")["status"]
-            .value_counts()
-            .sort_index()
-            .items()
+            for k, v in per_post["status"].value_counts().sort_index().items()
         },
+        **extra,
     }
     write_stage_metrics("annotate", metrics)
+    errors = int((per_post["status"] == "error").sum())
+    if errors and ap.provider != "offline" and not ap.allow_errors:
+        reasons = ", ".join(f"{k} x{v}" for k, v in extra.get("error_reasons", {}).items())
+        budget = " (after raising annotate.budget_usd)" if "budget" in reasons else ""
+        raise RuntimeError(
+            f"{errors} of {len(per_post)} posts ended in error ({reasons}); {out} was written "
+            f"with them. Rerun `valact annotate` (or `dvc repro`){budget}: answers already "
+            "received come from the LLM cache and only the rest is sent. To continue with the "
+            "posts that succeeded, set annotate.allow_errors: true."
+        )
     return metrics
+
+
+def estimate(params: Params, src: Path = paths.UNIQUE) -> str:
+    """``valact annotate --estimate``: requests, tokens and cost of a run; nothing is sent."""
+    ap = params.annotate
+    posts, sample = sample_posts(params, src)
+    target = annotation_target(params.assemble.scenarios, ap.oversample)
+    header = (f"annotate estimate: {len(sample)} posts sampled of {len(posts)} unique "
+              f"(target {target} = assemble.scenarios x annotate.oversample)")
+    if ap.provider == "offline":
+        return header + "\n  provider offline: no LLM requests, no cost."
+    from pipeline.annotate import llm_annotator
+
+    return llm_annotator.estimate(sample, params, header=header)
