@@ -1,0 +1,137 @@
+"""End to end: `dvc repro` in a temporary copy of the repository, then `load_dataset` offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.values import VALUE_IDS
+
+REPO = Path(__file__).resolve().parents[1]
+COPY = [
+    "pipeline", "raw/sample", "review/decisions", "dvc.yaml", "params.yaml", ".dvc/config",
+    ".dvcignore", ".gitignore", "pyproject.toml",
+]
+
+pytestmark = pytest.mark.slow
+
+
+def _env(repo: Path, hf_home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(repo)  # the copy's code, not the installed checkout
+    env["HF_HOME"] = str(hf_home)
+    env["HF_HUB_OFFLINE"] = "1"
+    env["HF_DATASETS_OFFLINE"] = "1"
+    env["DVC_NO_ANALYTICS"] = "1"
+    env.pop("OPENAI_API_KEY", None)
+    return env
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    repo = tmp_path_factory.mktemp("repo")
+    for rel in COPY:
+        src = REPO / rel
+        dst = repo / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, dst)
+    env = _env(repo, tmp_path_factory.mktemp("hf_home"))
+    _run(["git", "init", "-q"], repo, env)
+    _run(["dvc", "repro"], repo, env)
+    return repo, env
+
+
+def test_second_repro_is_a_noop(built: tuple[Path, dict[str, str]]) -> None:
+    repo, env = built
+    out = _run(["dvc", "repro"], repo, env)
+    assert "Running stage" not in out
+    status = _run(["dvc", "status"], repo, env)
+    assert "up to date" in status
+
+
+def test_param_change_reruns_only_readers(built: tuple[Path, dict[str, str]]) -> None:
+    repo, env = built
+    params = repo / "params.yaml"
+    original = params.read_text()
+    try:
+        params.write_text(original.replace("low_relevance: 0.4", "low_relevance: 0.45"))
+        status = _run(["dvc", "status"], repo, env)
+        changed = {line.strip().rstrip(":") for line in status.splitlines()
+                   if line and not line.startswith((" ", "\t"))}
+        assert changed == {"review"}, status
+    finally:
+        params.write_text(original)
+
+
+def test_dataset_loads_offline_with_contract_schema(built: tuple[Path, dict[str, str]]) -> None:
+    repo, env = built
+    script = f"""
+import json, datasets
+path = {str(repo / 'processed' / 'valact-15k')!r}
+s = datasets.load_dataset(path, split="test")
+o = datasets.load_dataset(path, "options", split="test")
+print(json.dumps({{
+    "n_s": len(s), "n_o": len(o),
+    "names": o.features["value"].names,
+    "nested_names": s.features["options"].feature["value"].names,
+    "distinct": [len({{x["value"] for x in r["options"]}}) for r in s],
+    "cols": s.column_names, "ocols": o.column_names,
+    "annotators": sorted(set(s["annotator"])),
+}}))
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["names"] == list(VALUE_IDS) == info["nested_names"]
+    assert info["n_s"] > 0 and info["n_o"] == 5 * info["n_s"]
+    assert set(info["distinct"]) == {5}
+    for col in ("scenario_id", "subreddit", "post_id", "scenario", "question", "options",
+                "annotator", "prompt_version", "review_status"):
+        assert col in info["cols"]
+    assert info["ocols"] == ["scenario_id", "option_id", "text", "value"]
+    assert info["annotators"] == ["offline"]
+    metrics = json.loads((repo / "processed" / "metrics.json").read_text())
+    counts = metrics["options_per_value"]
+    assert len(set(counts.values())) == 1  # balanced
+
+
+def test_no_planted_personal_data_reaches_processed(built: tuple[Path, dict[str, str]]) -> None:
+    repo, _env_ = built
+    truth = [json.loads(line) for line in
+             (REPO / "raw" / "sample" / "sample_truth.jsonl").read_text().splitlines()]
+    planted = {p["text"] for t in truth for p in t.get("pii", [])}
+    assert planted, "the sample must plant personal data"
+    import pandas as pd
+
+    published = []
+    for f in sorted((repo / "processed" / "valact-15k").rglob("*.parquet")):
+        df = pd.read_parquet(f)
+        published.append(df.astype(str).to_csv())
+    published.append((repo / "processed" / "valact-15k" / "README.md").read_text())
+    text = "\n".join(published)
+    leaked = sorted(p for p in planted if p in text)
+    assert not leaked, f"planted personal data in processed/: {leaked}"
+
+
+def test_metrics_show_reports_the_funnel(built: tuple[Path, dict[str, str]]) -> None:
+    repo, env = built
+    out = _run(["dvc", "metrics", "show", "--json"], repo, env)
+    assert "posts_ingested" in out and "rejected_by_reason" in out
+    assert "options_per_value" in out and "duplicates" in out
