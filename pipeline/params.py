@@ -113,6 +113,7 @@ class AssembleParams:
     options_per_scenario: int = 5
     allow_smaller: bool = False
     max_subreddit_share: float = 0.5
+    max_year_share: float = 0.5  # of the post's calendar year (UTC)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import io
 import json
 import random
 import time
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,9 @@ from pipeline.clean.content_shape import (
 from pipeline.clean.language import DEFAULT_LANGUAGES, LanguageIdentifier
 from pipeline.clean.normalize_text import is_edit_marker, normalize
 from pipeline.clean.sensitive import CATEGORIES, SensitiveTopicDetector
+from shared_data import REDDIT_DUMPS
 
-SHARED_REDDIT = Path(__file__).resolve().parents[2] / "shared" / "data" / "reddit"
+SHARED_REDDIT = REDDIT_DUMPS
 ASKWOMEN = SHARED_REDDIT / "AskWomen_submissions_2019-10.zst"
 
 # --------------------------------------------------------------------------- fixtures

@@ -23,8 +23,9 @@ from pipeline.ingest.dumps import (
 )
 from pipeline.ingest.normalize import DTYPES, BadRecord, normalize_post
 from pipeline.schemas import RAW_POSTS, validate
+from shared_data import REDDIT_DUMPS
 
-DATA = Path(__file__).parents[1].parent / "shared" / "data" / "reddit"
+DATA = REDDIT_DUMPS
 ASKWOMEN = DATA / "AskWomen_submissions_2019-10.zst"
 UFC = DATA / "ufc_submissions_2018-10.jsonl"
 ASKWOMEN_RECORDS = 8271

@@ -25,11 +25,13 @@ from pipeline.annotate.stage import run as annotate
 from pipeline.artifacts import write_frame
 from pipeline.assemble.stage import run as assemble_run
 from pipeline.build.publish import (
+    DatasetVersion,
     PublishError,
     ValidationError,
     local_files,
     publish,
     publish_command,
+    stamp_card,
 )
 from pipeline.build.stage import run as build_run
 from pipeline.params import Params
@@ -41,6 +43,20 @@ from stage_fixtures import unique_posts
 TOKEN = "hf_TestTokenNeverPrinted0123456789abcdef"
 REPO = "valact-test/valact-15k"
 N_SCENARIOS = 20
+
+
+@pytest.fixture(autouse=True)
+def hub_online(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Let huggingface_hub talk to the loopback emulator even when the caller exported
+    HF_HUB_OFFLINE=1 (the Makefile does, so the pipeline can never reach the real Hub)."""
+    import huggingface_hub.constants as hf_constants
+    from huggingface_hub.utils import reset_sessions
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
+    reset_sessions()
+    yield
+    reset_sessions()
 
 
 def _params(**assemble: object) -> Params:
@@ -65,7 +81,12 @@ def built_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
             reviewed_out=root / "rev.parquet",
             queue_out=root / "queue.jsonl",
         )
-        assemble_run(params, src=root / "rev.parquet", out=root / "sel.parquet")
+        assemble_run(
+            params,
+            src=root / "rev.parquet",
+            out=root / "sel.parquet",
+            posts_src=root / "unique.parquet",
+        )
         out = root / "processed" / "valact-15k"
         build_run(
             params,
@@ -192,6 +213,20 @@ def test_commit_message_names_git_commit_and_dvc_lock(folder: Path, tmp_path: Pa
     assert custom.commit_message == "ValAct-15k 0.1.0 hotfix"
 
 
+def test_card_source_line_names_the_commit(folder: Path) -> None:
+    card = (folder / "README.md").read_text()
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    dirty = DatasetVersion("ValAct-15k", "0.1.0", sha, True, "d" * 32)
+    stamped = stamp_card(card, dirty)
+    assert f"git commit `{sha}` (with uncommitted changes), `dvc.lock` md5 `{'d' * 32}`" in stamped
+    assert stamped.count("valact:source") == 1 and "not published yet" not in stamped
+    assert len(stamped.splitlines()) == len(card.splitlines())
+    clean = DatasetVersion("ValAct-15k", "0.1.0", sha, False, None)
+    assert f"git commit `{sha}`, no `dvc.lock`." in stamp_card(card, clean)
+    old = "---\npretty_name: x\n---\nan old card\n"
+    assert stamp_card(old, clean).endswith(clean.source_line() + "\n")
+
+
 # -- real uploads -------------------------------------------------------------------------------
 def test_upload_is_one_commit_and_the_hub_holds_exactly_the_folder(
     folder: Path, hub: FakeHub, root: Path
@@ -207,7 +242,15 @@ def test_upload_is_one_commit_and_the_hub_holds_exactly_the_folder(
     local = _folder_bytes(folder)
     remote = hub.files(REPO)
     assert set(remote) == set(local) | {".gitattributes"}  # the Hub's own file stays
-    assert all(remote[p] == content for p, content in local.items())  # byte-equal
+    # byte-equal, but for the card's source line, which names the repository state
+    assert all(remote[p] == content for p, content in local.items() if p != "README.md")
+    md5 = _md5(root / "dvc.lock")
+    card, local_card = remote["README.md"].decode(), local["README.md"].decode()
+    assert "Source: not published yet" in local_card and "not published yet" not in card
+    assert f"git commit unknown, `dvc.lock` md5 `{md5}`." in card
+    assert [ln for ln in card.splitlines() if "valact:source" not in ln] == [
+        ln for ln in local_card.splitlines() if "valact:source" not in ln
+    ]
 
     commits = hub.commits(REPO)
     assert [c.summary for c in commits] == ["initial commit", result.commit_message]
@@ -269,10 +312,11 @@ def test_republish_mirrors_the_folder_in_one_commit(folder: Path, root: Path) ->
         assert len(hub.commits(REPO)) == n_before + 1
         assert len(hub.calls("POST", r"/commit/main$")) == 1
         assert len(hub.calls("GET", r"/tree/")) > 1  # paged listing
-        assert hub.files(REPO) == {
-            **_folder_bytes(folder),
-            ".gitattributes": hub.files(REPO)[".gitattributes"],
-        }
+        remote = hub.files(REPO)
+        local = _folder_bytes(folder)
+        assert set(remote) == set(local) | {".gitattributes"}
+        assert all(remote[p] == local[p] for p in local if p != "README.md")
+        assert b"Source: built by the ValAct pipeline" in remote["README.md"]
     from huggingface_hub.utils import reset_sessions
 
     reset_sessions()

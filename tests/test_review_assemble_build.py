@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.annotate.stage import run as annotate
 from pipeline.artifacts import write_frame
-from pipeline.assemble.stage import AssemblyError, assemble, value_quotas
+from pipeline.assemble.stage import AssemblyError, assemble, assign_values, value_quotas
 from pipeline.assemble.stage import run as assemble_run
 from pipeline.build.stage import run as build_run
 from pipeline.params import Params
@@ -123,6 +123,42 @@ def test_assemble_balances_when_candidates_lack_values(workdir: Path) -> None:
     assert value_quotas(20, 5) == dict.fromkeys(VALUE_IDS, 10)
 
 
+def test_assemble_caps_years_and_subreddits(workdir: Path) -> None:
+    """Two thirds of the candidates are from 2023: the cap keeps any year at half the set."""
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=False))
+    rev = _reviewed(workdir, 60, params)
+    posts = sorted(rev["post_id"].unique())
+    assert len(posts) == 30
+    years = {pid: (2023 if i % 3 else 2021 + i % 2) for i, pid in enumerate(posts)}
+    selected, metrics = assemble(rev, params, years)
+    per_year = metrics["scenarios_per_year"]
+    assert max(per_year.values()) <= 10 and sum(per_year.values()) == 20, per_year
+    assert metrics["caps_relaxed"] == []
+    assert max(metrics["scenarios_per_subreddit"].values()) <= 10
+    assert set(metrics["options_per_value"].values()) == {10}
+    # only 2023 posts: the cap cannot hold, it is relaxed and reported, the set still built
+    _, metrics = assemble(rev, params, dict.fromkeys(posts, 2023))
+    assert metrics["caps_relaxed"] == ["year"] and metrics["scenarios_per_year"] == {"2023": 20}
+
+
+def test_assign_values_prefers_options_the_verifier_agreed_with() -> None:
+    """s1's power option is the most relevant but the blind verifier read another value."""
+    options = pd.DataFrame({
+        "post_id": ["s1", "s1", "s2", "s2"],
+        "value": ["power", "security", "power", "security"],
+        "relevance": [0.9, 0.8, 0.5, 0.5],
+        "agreement": pd.array([False, True, True, pd.NA], dtype="boolean"),
+    })
+    quotas = dict.fromkeys(VALUE_IDS, 0) | {"power": 1, "security": 1}
+    # by relevance alone s1 would take power (cost 100 + 500 < 200 + 500)
+    assert assign_values(options, ["s1", "s2"], 1, quotas) == {"s1": ["security"],
+                                                                "s2": ["power"]}
+    options["agreement"] = pd.array([True, True, True, pd.NA], dtype="boolean")
+    assert assign_values(options, ["s1", "s2"], 1, quotas) == {"s1": ["power"],
+                                                                "s2": ["security"]}
+
+
 def test_assemble_explains_shortfall(workdir: Path) -> None:
     params = Params()
     params = replace(params, assemble=replace(params.assemble, scenarios=100, allow_smaller=False))
@@ -138,7 +174,8 @@ def test_build_folder_loads_with_datasets(workdir: Path, monkeypatch: pytest.Mon
     params = Params()
     params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=False))
     _reviewed(workdir, 30, params)
-    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
+                 posts_src=workdir / "unique.parquet")
     out = workdir / "processed" / "valact-15k"
     metrics = build_run(params, src=workdir / "sel.parquet", out_dir=out,
                         metrics_out=workdir / "processed" / "metrics.json")

@@ -3,10 +3,12 @@
 1. Candidates are reviewed items with at least k distinct values.
 2. Scenarios are ranked by quality (mean relevance of their best k options, a bonus when
    those include opposing values on the Schwartz circle, verifier agreement) with a
-   seeded tie-break, and chosen greedily under a per-subreddit cap.
+   seeded tie-break, and chosen greedily under two caps: no subreddit and no calendar
+   year (of the post, UTC) above its share of the set. A cap is relaxed, with a warning
+   and a metric, only when the candidates cannot fill the set otherwise.
 3. A min-cost flow assigns exactly k values to every chosen scenario so that every value
-   is used exactly N*k/10 times, preferring high-relevance options. Scenarios the flow
-   cannot fill are swapped for the next candidates.
+   is used exactly N*k/10 times, preferring high-relevance options the blind verifier
+   agreed with. Scenarios the flow cannot fill are swapped for the next candidates.
 
 Fails with an explanation (what is available, what is missing) when the target cannot
 be met, unless ``assemble.allow_smaller`` lets it build the largest balanced set it can.
@@ -26,10 +28,14 @@ import pandas as pd
 from pipeline import paths
 from pipeline.artifacts import read_frame, write_frame, write_stage_metrics
 from pipeline.params import Params
-from pipeline.schemas import REVIEWED, SELECTED
+from pipeline.schemas import REVIEWED, SELECTED, UNIQUE_POSTS
 from pipeline.values import N_VALUES, VALUE_IDS, are_opposed
 
 log = logging.getLogger("valact.assemble")
+
+
+# Flow cost of an option the verifier disagreed with, on the scale of (1 - relevance) * 1000.
+DISAGREEMENT_COST = 300
 
 
 class AssemblyError(RuntimeError):
@@ -53,7 +59,16 @@ def balanced_size(n: int, k: int) -> int:
     return n - n % step
 
 
-def score_scenarios(reviewed: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
+def post_years(posts: pd.DataFrame) -> dict[str, int]:
+    """post_id -> calendar year (UTC) of the post."""
+    years = pd.to_datetime(posts["created_utc"], unit="s", utc=True).dt.year
+    return dict(zip(posts["post_id"], years.astype(int), strict=True))
+
+
+def score_scenarios(
+    reviewed: pd.DataFrame, k: int, seed: int, years: dict[str, int] | None = None
+) -> pd.DataFrame:
+    years = years if years is not None else {}
     rows = []
     for post_id, g in reviewed.groupby("post_id", sort=True):
         g = g.sort_values(["relevance", "value"], ascending=[False, True])
@@ -69,6 +84,7 @@ def score_scenarios(reviewed: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
             {
                 "post_id": post_id,
                 "subreddit": g["subreddit"].iloc[0],
+                "year": years.get(post_id, 0),
                 "quality": round(quality, 6),
                 "opposed": opposed,
                 "n_values": int(g["value"].nunique()),
@@ -76,29 +92,51 @@ def score_scenarios(reviewed: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
             }
         )
     df = pd.DataFrame(
-        rows, columns=["post_id", "subreddit", "quality", "opposed", "n_values", "tiebreak"]
+        rows,
+        columns=["post_id", "subreddit", "year", "quality", "opposed", "n_values", "tiebreak"],
     )
     return df.sort_values(["quality", "tiebreak"], ascending=[False, True]).reset_index(drop=True)
 
 
-def pick_scenarios(ranked: pd.DataFrame, n: int, max_share: float) -> list[str]:
-    """Greedy by rank under a per-subreddit cap; the cap is relaxed only if needed to reach n."""
-    cap = max(1, math.ceil(max_share * n))
+def pick_scenarios(
+    ranked: pd.DataFrame, n: int, max_subreddit_share: float, max_year_share: float
+) -> tuple[list[str], list[str]]:
+    """Greedy by rank under a per-subreddit and a per-year cap.
+
+    When the candidates cannot fill ``n`` under both caps, the year cap is dropped first,
+    then the subreddit cap. Returns the chosen post ids and the caps that were relaxed.
+    """
+    caps = {
+        "subreddit": max(1, math.ceil(max_subreddit_share * n)),
+        "year": max(1, math.ceil(max_year_share * n)),
+    }
     chosen: list[str] = []
-    per_sub: dict[str, int] = {}
-    overflow: list[str] = []
-    for r in ranked.itertuples(index=False):
+    taken: set[str] = set()
+    counts: dict[str, dict[object, int]] = {"subreddit": {}, "year": {}}
+    relaxed: list[str] = []
+    rows = list(ranked.itertuples(index=False))
+    for active in (("subreddit", "year"), ("subreddit",), ()):
+        for r in rows:
+            if len(chosen) == n:
+                break
+            if r.post_id in taken:
+                continue
+            keys = {"subreddit": r.subreddit, "year": r.year}
+            if all(counts[c].get(keys[c], 0) < caps[c] for c in active):
+                chosen.append(r.post_id)
+                taken.add(r.post_id)
+                for c in counts:
+                    counts[c][keys[c]] = counts[c].get(keys[c], 0) + 1
         if len(chosen) == n:
             break
-        if per_sub.get(r.subreddit, 0) < cap:
-            chosen.append(r.post_id)
-            per_sub[r.subreddit] = per_sub.get(r.subreddit, 0) + 1
-        else:
-            overflow.append(r.post_id)
-    if len(chosen) < n:
-        log.warning("subreddit cap %d relaxed: not enough scenarios otherwise", cap)
-        chosen.extend(overflow[: n - len(chosen)])
-    return chosen
+        dropped = "year" if "year" in active else "subreddit"
+        if active:
+            relaxed.append(dropped)
+            log.warning(
+                "%s cap %d (assemble.max_%s_share) relaxed: %d of %d scenarios fit under it",
+                dropped, caps[dropped], dropped, len(chosen), n,
+            )
+    return chosen, relaxed
 
 
 def assign_values(
@@ -116,6 +154,8 @@ def assign_values(
     sub = options[options["post_id"].isin(set(scenario_ids))]
     for r in sub.itertuples(index=False):
         cost = int(round((1.0 - float(r.relevance)) * 1000))
+        if pd.notna(r.agreement) and not bool(r.agreement):
+            cost += DISAGREEMENT_COST  # the blind verifier read another value into it
         g.add_edge(f"s:{r.post_id}", f"v:{r.value}", capacity=1, weight=cost)
     for v, q in quotas.items():
         g.add_edge(f"v:{v}", "sink", capacity=q, weight=0)
@@ -128,12 +168,15 @@ def assign_values(
     return out
 
 
-def assemble(reviewed: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, dict[str, Any]]:
+def assemble(
+    reviewed: pd.DataFrame, params: Params, years: dict[str, int] | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``years`` maps post_id to the post's year (UTC); without it the year cap is inert."""
     ap = params.assemble
     k = ap.options_per_scenario
     if not 1 <= k <= N_VALUES:
         raise AssemblyError(f"assemble.options_per_scenario must be 1..{N_VALUES}, got {k}")
-    ranked = score_scenarios(reviewed, k, params.seed)
+    ranked = score_scenarios(reviewed, k, params.seed, years)
     available = len(ranked)
     target = ap.scenarios
     n = target
@@ -157,7 +200,8 @@ def assemble(reviewed: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, dict
         log.warning("%d x %d options cannot be split equally over %d values", n, k, N_VALUES)
 
     pool = list(ranked["post_id"])
-    chosen = pick_scenarios(ranked, n, ap.max_subreddit_share)
+    year_share = ap.max_year_share if years is not None else 1.0
+    chosen, relaxed = pick_scenarios(ranked, n, ap.max_subreddit_share, year_share)
     rejected: set[str] = set()
     for _attempt in range(50):
         quotas = value_quotas(len(chosen), k)
@@ -222,15 +266,30 @@ def assemble(reviewed: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, dict
         "scenarios_per_subreddit": {
             k_: int(v) for k_, v in scen["subreddit"].value_counts().sort_index().items()
         },
+        "scenarios_per_year": {
+            str(y): int(c)
+            for y, c in ranked.set_index("post_id")
+            .loc[scen["post_id"], "year"]
+            .value_counts()
+            .sort_index()
+            .items()
+        },
+        "caps_relaxed": relaxed,
         "scenarios_with_opposing_values": int(opposed),
         "swapped_out": len(rejected),
     }
     return selected, metrics
 
 
-def run(params: Params, src: Path = paths.REVIEWED, out: Path = paths.SELECTED) -> dict[str, Any]:
+def run(
+    params: Params,
+    src: Path = paths.REVIEWED,
+    out: Path = paths.SELECTED,
+    posts_src: Path = paths.UNIQUE,
+) -> dict[str, Any]:
     reviewed = read_frame(src, REVIEWED)
-    selected, metrics = assemble(reviewed, params)
+    posts = read_frame(posts_src, UNIQUE_POSTS)[["post_id", "created_utc"]]
+    selected, metrics = assemble(reviewed, params, post_years(posts))
     write_frame(selected, out, SELECTED)
     write_stage_metrics("assemble", metrics)
     log.info("assembled %d scenarios, %d options", metrics["scenarios"], metrics["options"])

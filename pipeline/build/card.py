@@ -10,6 +10,10 @@ from huggingface_hub import DatasetCardData
 from pipeline.schemas import REJECT_REASONS
 from pipeline.values import VALUE_BY_ID, VALUE_IDS
 
+# The line that `valact publish` rewrites with the git commit and dvc.lock hash (a build
+# cannot record its own commit: its outputs would change with every commit).
+SOURCE_MARKER = "<!-- valact:source -->"
+
 
 def _size_category(n: int) -> str:
     for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
@@ -89,6 +93,7 @@ exists to measure the **value-action gap** of language models: what a model says
 (a questionnaire) against what it chooses when someone asks it for advice.
 
 Version **{metrics["version"]}**, data fingerprint `{metrics["data_fingerprint"]}`.
+{SOURCE_MARKER}Source: not published yet; `valact publish` records here the git commit and the `dvc.lock` hash this folder was built from.
 
 ## Configurations
 

@@ -44,6 +44,7 @@ import yaml
 
 import pipeline
 from pipeline import paths
+from pipeline.build.card import SOURCE_MARKER
 from pipeline.build.checks import release_problems
 from pipeline.build.features import CONFIGS, SPLIT
 from pipeline.params import Params, ParamsError, load_params
@@ -97,6 +98,13 @@ class DatasetVersion:
         dvc = f"dvc.lock md5 {self.dvc_lock_md5[:8]}" if self.dvc_lock_md5 else "no-dvc.lock"
         return f"{self.name} {self.version} (git {git}, {dvc})"
 
+    def source_line(self) -> str:
+        """The card's source line: which repository state built this folder."""
+        dirty = " (with uncommitted changes)" if self.git_dirty else ""
+        git = f"git commit `{self.git_commit}`{dirty}" if self.git_commit else "git commit unknown"
+        lock = f"`dvc.lock` md5 `{self.dvc_lock_md5}`" if self.dvc_lock_md5 else "no `dvc.lock`"
+        return f"{SOURCE_MARKER}Source: built by the ValAct pipeline at {git}, {lock}."
+
     def description(self, files: list[LocalFile]) -> str:
         dirty = {True: " (uncommitted changes)", False: "", None: ""}[self.git_dirty]
         return "\n".join(
@@ -108,6 +116,15 @@ class DatasetVersion:
                 "Published with `valact publish`.",
             ]
         )
+
+
+def stamp_card(card: str, version: DatasetVersion) -> str:
+    """The card with its source line naming the git commit and dvc.lock (as uploaded)."""
+    lines = card.split("\n")
+    stamped = [version.source_line() if ln.startswith(SOURCE_MARKER) else ln for ln in lines]
+    if stamped == lines:  # a card without the marker (older build): add the line at the end
+        return card.rstrip("\n") + "\n\n" + version.source_line() + "\n"
+    return "\n".join(stamped)
 
 
 @dataclass(frozen=True)
@@ -491,8 +508,12 @@ def _push(
     local = {f.path for f in files}
     deleted = sorted(set(remote) - local - PROTECTED_REMOTE_FILES)
     operations: list[CommitOperationAdd | CommitOperationDelete] = [
-        CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.local_path)) for f in files
+        CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.local_path))
+        for f in files
+        if f.path != "README.md"
     ]
+    card = stamp_card((folder / "README.md").read_text(encoding="utf-8"), version)
+    operations.insert(0, CommitOperationAdd("README.md", card.encode("utf-8")))
     operations += [CommitOperationDelete(path_in_repo=p) for p in deleted]
     log.info(
         "uploading %d files (%d bytes) to %s, deleting %d remote files, as one commit: %s",
