@@ -10,7 +10,7 @@ export HF_DATASETS_OFFLINE := 1
 
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench sample clean-venv
+.PHONY: install run test lint bench sample scale clean-venv
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: install
 ## regenerate the bundled synthetic sample (see raw/sample/README.md)
 sample: install
 	python scripts/generate_sample.py
+
+## full-scale check: 3,000 x 5 from a synthetic corpus via dvc repro, with stage times
+scale: install
+	scripts/scale_build.sh
 
 clean-venv:
 	rm -rf $(VENV)
