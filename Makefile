@@ -23,7 +23,7 @@ install: $(STAMP)
 ## make run: install, then run the whole pipeline on the bundled sample (offline)
 run: install
 	dvc repro
-	dvc metrics show
+	valact summary    # every figure, per stage: dvc metrics show
 
 ## make test: install, then run the test suite (and the linter)
 test: install

@@ -147,6 +147,18 @@ def publish(
     raise typer.Exit(publish_command(dry_run, repo_id))
 
 
+@app.command("summary")
+def show_summary() -> None:
+    """Print the build's figures (funnel, rejections, redactions, values) in a few lines."""
+    from pipeline.build.summary import summary
+
+    try:
+        typer.echo(summary())
+    except (FileNotFoundError, ValueError) as exc:
+        typer.secho(f"valact summary: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command("values")
 def show_values() -> None:
     """Print Schwartz's ten values as the project defines them."""
