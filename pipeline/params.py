@@ -62,6 +62,7 @@ class CleanParams:
     keep_edit_notes: bool = False
     subreddit_links: bool = False
     spacy_model: str | None = None
+    workers: int | None = None  # processes; None = all cores (one batch runs in-process)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,13 @@ reason: the first in ``schemas.REJECT_REASONS`` order that applies.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,6 +178,60 @@ def process_batch(
     )
 
 
+# One PostFilter per worker process, built by the pool's initializer.
+_WORKER_FILTER: PostFilter | None = None
+
+
+def _init_worker(cp: CleanParams) -> None:
+    global _WORKER_FILTER
+    _WORKER_FILTER = PostFilter(cp)
+
+
+def _process_in_worker(
+    batch: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, Counter[str], Counter[str]]:
+    assert _WORKER_FILTER is not None, "worker not initialized"
+    funnel: Counter[str] = Counter()
+    redactions: Counter[str] = Counter()
+    kept, rejected = process_batch(batch, _WORKER_FILTER, funnel, redactions)
+    return kept, rejected, funnel, redactions
+
+
+def _results(
+    batches: Iterator[pd.DataFrame], cp: CleanParams, workers: int
+) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame, Counter[str], Counter[str]]]:
+    """(batch size, kept, rejected, funnel, redactions) per batch, in input order.
+
+    With ``workers`` > 1 and more than one batch, batches go to a process pool with at most
+    ``2 * workers`` in flight (memory stays bounded); results come back in order, so the
+    output files are identical to a one-process run.
+    """
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    if workers <= 1 or second is None:
+        flt = PostFilter(cp)
+        for batch in itertools.chain([first], [second] if second is not None else [], batches):
+            funnel: Counter[str] = Counter()
+            redactions: Counter[str] = Counter()
+            kept, rejected = process_batch(batch, flt, funnel, redactions)
+            yield len(batch), kept, rejected, funnel, redactions
+        return
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(cp,)) as pool:
+        in_flight: deque[tuple[int, Future[Any]]] = deque()
+        for batch in itertools.chain([first, second], batches):
+            in_flight.append((len(batch), pool.submit(_process_in_worker, batch)))
+            if len(in_flight) >= 2 * workers:
+                n, fut = in_flight.popleft()
+                yield (n, *fut.result())
+        while in_flight:
+            n, fut = in_flight.popleft()
+            yield (n, *fut.result())
+
+
 def run(
     params: Params,
     src: Path = paths.RAW_POSTS,
@@ -181,7 +240,8 @@ def run(
     batch_size: int = 2000,
     progress: bool = True,
 ) -> dict[str, Any]:
-    flt = PostFilter(params.clean)
+    cp = params.clean
+    workers = cp.workers if cp.workers is not None else (os.cpu_count() or 1)
     funnel: Counter[str] = Counter()
     redactions: Counter[str] = Counter()
     total = 0
@@ -190,12 +250,15 @@ def run(
         BatchWriter(rejected_out, REJECTED) as rej_w,
         tqdm(desc="clean", unit="post", disable=not progress) as bar,
     ):
-        for batch in iter_frames(src, batch_size):
-            kept, rejected = process_batch(batch, flt, funnel, redactions)
+        for n, kept, rejected, b_funnel, b_redactions in _results(
+            iter_frames(src, batch_size), cp, workers
+        ):
             kept_w.write(kept)
             rej_w.write(rejected)
-            total += len(batch)
-            bar.update(len(batch))
+            funnel.update(b_funnel)
+            redactions.update(b_redactions)
+            total += n
+            bar.update(n)
     metrics = {
         "posts_in": total,
         "kept": funnel["kept"],
