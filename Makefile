@@ -23,7 +23,8 @@ install: $(STAMP)
 ## make run: install, then run the whole pipeline on the bundled sample (offline)
 run: install
 	dvc repro
-	valact summary    # every figure, per stage: dvc metrics show
+	@# the funnel in a few lines; every figure of every stage: dvc metrics show
+	valact summary
 
 ## make test: install, then run the test suite (and the linter)
 test: install

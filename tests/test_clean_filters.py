@@ -428,6 +428,14 @@ def test_language_real_posts_are_english(lang: LanguageIdentifier) -> None:
 
 # (title, body, is_advice, rule when advice / reason when not)
 ADVICE_CASES = [
+    # the acronym as the name of the sub or its genre is not a question about the poster
+    ("Me reading AITA posts",
+     "Every single time I open this sub it is the same thing and I just laugh. Anyone else "
+     "feel this way about the posts here lately, honestly it is a whole genre",
+     False, "no_advice_request"),
+    ("Long time reader of the AITA sub",
+     "So AITA here? My roommate ate my food and I told her off in front of her friends.",
+     True, "aita"),
     ("Should I (25F) tell my roommate her boyfriend is cheating?",
      "I saw him on a dating app last night. We have lived together for two years and I love her.",
      True, "should_i"),
@@ -635,6 +643,13 @@ def test_advice_shares_nlp(advice: AdviceMatcher) -> None:
 # =========================================================================== sensitive
 
 SENSITIVE_CASES = [
+    # the prefilter once let these through without looking (no trigger stem before the fix)
+    ("I feel like a burden and everyone would be better off without me", "self_harm"),
+    ("I am sick of being alive.", "self_harm"),
+    # guarded: a role after "without me", and "tired of being" without "alive" (a post
+    # that says "living room" elsewhere used to reach the rule and be rejected)
+    ("The team would be better off without me as a manager, should I step down?", None),
+    ("We redid the living room. I am so tired of being the only one who cleans.", None),
     ("I have been thinking about killing myself every night for weeks.", "self_harm"),
     ("Sometimes I just want to end my life, nobody would notice.", "self_harm"),
     ("I'm thinking of ending it all after the exams.", "self_harm"),

@@ -122,6 +122,14 @@ class AdviceMatch:
 # --------------------------------------------------------------------------- shared helpers
 
 
+# Words after "AITA"/"WIBTA" that make it the name of the subreddit or its genre.
+_ACRONYM_AS_NOUN = frozenset(
+    {"post", "posts", "sub", "subreddit", "thread", "threads", "story", "stories", "reddit",
+     "community", "comments", "comment", "mods", "users", "meme", "memes", "format", "style",
+     "content", "crowd", "people", "judgement", "judgment", "verdict", "verdicts", "rules"}
+)  # fmt: skip
+
+
 def blank_english() -> Language:
     """``spacy.blank("en")`` with the lookup lemmatizer (spacy-lookups-data), initialized."""
     nlp = spacy.blank("en")
@@ -669,6 +677,11 @@ class AdviceMatcher:
             return False
         if name in {"aita", "wibta"} and prev == "/":
             return False
+        if name in {"aita", "wibta"} and end - start == 1:
+            # the acronym as a name ("Me reading AITA posts", "the AITA sub"), not a question
+            nxt = doc[end].lower_ if end < len(doc) else ""
+            if nxt in _ACRONYM_AS_NOUN or prev in {"the", "on", "in", "reading", "read", "this"}:
+                return False
         if name == "need_advice":
             window = {t.lower_ for t in doc[max(0, start - 4) : start]}
             if window & _NEGATORS:

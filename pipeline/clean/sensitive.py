@@ -57,7 +57,7 @@ _PREFILTER_RE = re.compile(
     r"suicid|self[\s-]*(?:harm|injur|mutil|destruct)|selfharm|\bkms\b|\bkys\b|unaliv|sewerslide"
     r"|(?:kill|off|murder|hang|hung|shoot|shot|drown|poison|starv|harm|cut|burn|hurt)\w*\s+"
     r"(?:my\s*self|meself|mysef|myslef)"
-    r"|\bend\w*\s+(?:it\s+all|my|things)|own\s+life|\bdie\b|\bdead\b|\balive\b"
+    r"|\bend\w*\s+(?:it\s+all|my|things)|own\s+life|\bdie\b|\bdead\b|\balive\b|off\s+without\s+me"
     r"|\bbe\s+(?:here|around)\b|no\s+(?:reason|point|will)\s+to|(?:to|wanna|gonna)\s+live\b|\blive\s+anymore|living\b|wrists?\b"
     r"|molest|\brap(?:e|ed|es|ing|ist)\b|fondl|sodomi|\bsex|nudes?\b|naked|explicit|lewd"
     r"|dick\s+pic|porn|groom|incest|pedo|paedo|csam|predator|traffick|loli|jailbait"
@@ -141,7 +141,8 @@ _SELF_HARM_RULES: dict[str, list[Pattern]] = {
         [_w("not"), _w("worth"), _w("living")],
         [_w("better"), _w("off"), _w("dead")],
         [_w("better"), _w("off"), _w("without"), _w("me")],
-        [_w("tired", "sick"), _w("of"), _w("living", "being"), _w("alive", op="?")],
+        [_w("tired", "sick"), _w("of"), _w("living")],
+        [_w("tired", "sick"), _w("of"), _w("being"), _w("alive")],
     ],  # fmt: skip
 }
 _SUICIDE_NOT_BEFORE = frozenset(
@@ -168,6 +169,9 @@ _LIVE_NOT_AFTER = frozenset(
      "through", "up", "out", "downtown", "anywhere", "home", "back", "apart", "long",
      "past", "for", "so", "too", "and", "or", "if", "where", "again"}
 )  # fmt: skip
+_WITHOUT_ME_NOT_AFTER = frozenset(
+    {"as", "on", "in", "at", "for", "running", "leading", "managing", "there", "involved"}
+)
 _ACCIDENT_BEFORE = frozenset({"accidentally", "accidently", "nearly", "almost", "literally"})
 
 _CHILD_ABUSE_PHRASES = (
@@ -327,6 +331,9 @@ class SensitiveTopicDetector:
             return end == len(doc) or nxt in {"anymore", "any", "no"} or doc[end].is_punct or (
                 doc[end].is_space
             )
+        if name == "want_to_die" and last == "me" and doc[end - 2].lower_ == "without":
+            # "everyone would be better off without me", not "...without me as their manager"
+            return nxt not in _WITHOUT_ME_NOT_AFTER
         if name == "kill_myself" and doc[start].lemma_ in {"hang", "shoot", "drown"}:
             return nxt not in {"up", "out", "in", "a", "the", "into", "for", "with"}
         return True
