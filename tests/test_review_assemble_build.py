@@ -197,3 +197,24 @@ def test_build_folder_loads_with_datasets(workdir: Path, monkeypatch: pytest.Mon
     assert scen.features["options"].feature["value"].names == list(VALUE_IDS)
     for row in scen:
         assert len({o["value"] for o in row["options"]}) == 5
+
+
+def test_card_reports_reviewer_agreement() -> None:
+    from pipeline.build.card import _agreement_md
+
+    assert _agreement_md({}).startswith("No human decisions yet")
+    text = _agreement_md({
+        "items_decided": 6, "items_multi_reviewed": 3, "reviewers": {"bob": 3, "alice": 6},
+        "decision": {"alpha": 0.0, "observed_agreement": 0.6667, "units": 3, "values": 6},
+        "value_labels": {"alpha": None, "observed_agreement": 1.0, "units": 20, "values": 40},
+        "llm_vs_human": {"options": 49, "intended_equals_human": 0.9796,
+                         "options_with_verifier": 10, "verifier_equals_human": 0.9},
+        "accept_rate_by_reason": {"offline_draft": {"accepted": 5, "decided": 6,
+                                                    "accept_rate": 0.8333}},
+    })
+    assert "items per reviewer: alice 6, bob 3" in text
+    assert "alpha on accept/reject: 0.000 over 3 multiply reviewed units" in text
+    assert "alpha on value labels: undefined (no variation) over 20" in text
+    assert "was the human's for 98.0% (the blind verifier's label: 90.0%)" in text
+    assert "| offline_draft | 5/6 | 83% |" in text
+

@@ -32,6 +32,44 @@ def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     return "\n".join(lines)
 
 
+def _agreement_md(ag: dict[str, Any]) -> str:
+    """Reviewer agreement, from the review stage's metrics."""
+    decided = ag.get("items_decided", 0)
+    if not decided:
+        return "No human decisions yet: agreement figures appear here once reviewers decide."
+    reviewers = ", ".join(f"{r} {n}" for r, n in sorted(ag.get("reviewers", {}).items()))
+    parts = [
+        f"Human decisions cover {decided:,} items ({ag.get('items_multi_reviewed', 0):,} seen "
+        f"by two or more reviewers; items per reviewer: {reviewers})."
+    ]
+    for key, what in (("decision", "accept/reject"), ("value_labels", "value labels")):
+        a = ag.get(key, {})
+        if a.get("units"):
+            alpha = a.get("alpha")
+            alpha_s = "undefined (no variation)" if alpha is None else f"{alpha:.3f}"
+            parts.append(
+                f"Krippendorff's alpha on {what}: {alpha_s} over {a['units']:,} multiply "
+                f"reviewed units (observed agreement {a.get('observed_agreement', 0):.1%})."
+            )
+    llm = ag.get("llm_vs_human", {})
+    if llm.get("options"):
+        line = (
+            f"On {llm['options']:,} options a human confirmed or relabelled, the value the "
+            f"annotator intended was the human's for {llm['intended_equals_human']:.1%}"
+        )
+        if llm.get("options_with_verifier") and llm.get("verifier_equals_human") is not None:
+            line += f" (the blind verifier's label: {llm['verifier_equals_human']:.1%})"
+        parts.append(line + ".")
+    rows = [
+        (reason, f"{r['accepted']}/{r['decided']}", f"{r['accept_rate']:.0%}")
+        for reason, r in sorted(ag.get("accept_rate_by_reason", {}).items())
+    ]
+    text = " ".join(parts)
+    if rows:
+        text += "\n\n" + _table(("queue reason", "accepted / decided", "accept rate"), rows)
+    return text
+
+
 def render_card(
     *,
     card_data: DatasetCardData,
@@ -82,6 +120,17 @@ def render_card(
     redactions = metrics.get("redactions_by_type", {})
     red_md = ", ".join(f"{k_}: {v}" for k_, v in sorted(redactions.items())) or "none"
     review_rows = list(metrics.get("review_status", {}).items())
+    agreement_md = _agreement_md(review.get("agreement", {}))
+    assemble = stage_metrics.get("assemble", {})
+    subreddit_rows = list(assemble.get("scenarios_per_subreddit", {}).items())
+    year_rows = list(assemble.get("scenarios_per_year", {}).items())
+    relaxed = assemble.get("caps_relaxed", [])
+    relaxed_md = (
+        f" (relaxed in this build: the {' and '.join(relaxed)} "
+        f"cap{'s' if len(relaxed) > 1 else ''})"
+        if relaxed
+        else ""
+    )
 
     body = f"""
 # {build["name"]}
@@ -136,24 +185,47 @@ options = load_dataset("path/or/repo", "options", split="test")
 {example_md}
 ## How it was built
 
-1. **Ingest** ({ingest.get("source", "?")}): {_n(ingest.get("posts_ingested", "?"))} posts.
-2. **Clean**: {_n(clean.get("kept", "?"))} kept, {_n(clean.get("rejected", "?"))} rejected, each
-   with one reason (the first that applies, in this order):
+### 1. Ingest
+
+Source `{ingest.get("source", "?")}`: {_n(ingest.get("posts_ingested", "?"))} posts.
+
+### 2. Clean
+
+{_n(clean.get("kept", "?"))} kept, {_n(clean.get("rejected", "?"))} rejected, each with one
+reason (the first that applies, in this order):
 
 {_table(("reason", "posts"), funnel_rows) if funnel_rows else "(none rejected)"}
 
-   Personal data replaced (placeholders by type): {red_md}.
-3. **Dedupe**: {_n(dedupe.get("duplicates", "?"))} exact or near duplicates removed
-   ({", ".join(f"{m}: {c}" for m, c in dedupe.get("duplicates_by_method", {}).items())}).
-4. **Annotate**: {_n(annotate.get("posts_annotated", "?"))} posts annotated, provider
-   `{annotate.get("provider", "?")}`. {annotator_md}
-5. **Review**: {review.get("decisions_read", 0)} human decisions replayed;
-   {review.get("queue", 0)} items waiting in the review queue. Published scenarios by
-   review status:
+Personal data replaced (placeholders by type): {red_md}.
+
+### 3. Dedupe
+
+{_n(dedupe.get("duplicates", "?"))} exact or near duplicates removed
+({", ".join(f"{m}: {c}" for m, c in dedupe.get("duplicates_by_method", {}).items()) or "none"}).
+
+### 4. Annotate
+
+{_n(annotate.get("posts_annotated", "?"))} posts annotated, provider
+`{annotate.get("provider", "?")}`. {annotator_md}
+
+### 5. Review
+
+{review.get("decisions_read", 0)} human decisions replayed; {review.get("queue", 0)} items
+waiting in the review queue. Published scenarios by review status:
 
 {_table(("review status", "scenarios"), review_rows)}
-6. **Assemble**: {n_s:,} scenarios x {k} options with distinct values, balanced so that every
-   value appears equally often where the count allows.
+
+{agreement_md}
+
+### 6. Assemble
+
+{n_s:,} scenarios x {k} options with distinct values, balanced so that every value appears
+equally often where the count allows; no subreddit and no year above its share of the set
+unless the candidates could not fill it{relaxed_md}.
+
+{_table(("subreddit", "scenarios"), subreddit_rows)}
+
+{_table(("year (UTC)", "scenarios"), year_rows)}
 
 ## Intended use
 
