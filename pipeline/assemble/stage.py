@@ -176,6 +176,7 @@ def assemble(
     k = ap.options_per_scenario
     if not 1 <= k <= N_VALUES:
         raise AssemblyError(f"assemble.options_per_scenario must be 1..{N_VALUES}, got {k}")
+    log.info("scoring %d candidate items", reviewed["post_id"].nunique())
     ranked = score_scenarios(reviewed, k, params.seed, years)
     available = len(ranked)
     target = ap.scenarios
@@ -204,6 +205,7 @@ def assemble(
     chosen, relaxed = pick_scenarios(ranked, n, ap.max_subreddit_share, year_share)
     rejected: set[str] = set()
     for _attempt in range(50):
+        log.info("balancing values over %d scenarios (min-cost flow)", len(chosen))
         quotas = value_quotas(len(chosen), k)
         assignment = assign_values(reviewed, chosen, k, quotas)
         short = [pid for pid in chosen if len(assignment[pid]) < k]

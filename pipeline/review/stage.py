@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from pipeline import paths
 from pipeline.artifacts import read_frame, write_frame, write_jsonl, write_stage_metrics
@@ -138,7 +139,9 @@ class Replay:
     problems: list[str] = field(default_factory=list)
 
 
-def replay(annotations: pd.DataFrame, loaded: LoadedDecisions, params: Params) -> Replay:
+def replay(
+    annotations: pd.DataFrame, loaded: LoadedDecisions, params: Params, progress: bool = True
+) -> Replay:
     """Apply the standing decisions to the annotations; build the queue and the metrics."""
     rp = params.review
     overlap_rate = rp.overlap_rate
@@ -157,7 +160,10 @@ def replay(annotations: pd.DataFrame, loaded: LoadedDecisions, params: Params) -
     options_by_item: dict[str, ItemOptions] = {}
     resolutions: dict[str, Resolution] = {}
     options_withheld = 0
-    for post_id, group in annotations.groupby("post_id", sort=True):
+    n_items = annotations["post_id"].nunique()
+    groups = annotations.groupby("post_id", sort=True)
+    for post_id, group in tqdm(groups, total=n_items, desc="review", unit="item",
+                               disable=not progress or n_items < 500):
         pid = str(post_id)
         reasons = item_reasons(group, params)
         if not reasons and _audit_pick(params.seed, pid, rp.audit_rate):
