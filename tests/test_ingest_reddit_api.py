@@ -21,6 +21,7 @@ import praw.config
 import pytest
 import requests
 
+from pipeline.ingest.normalize import DTYPES
 from pipeline.ingest.reddit_api import (
     COLUMNS,
     RedditAuthError,
@@ -120,29 +121,8 @@ def test_output_columns_dtypes_and_row_mapping(server: RedditServer) -> None:
     df, _ = fetch(server, RedditFetchConfig(subreddits=("relationship_advice",), listings=("new",)))
 
     assert list(df.columns) == list(COLUMNS)
-    assert {c: str(t) for c, t in df.dtypes.items()} == {
-        "post_id": "string",
-        "subreddit": "string",
-        "title": "string",
-        "selftext": "string",
-        "author": "string",
-        "created_utc": "int64",
-        "retrieved_utc": "Int64",
-        "score": "Int64",
-        "num_comments": "Int64",
-        "over_18": "bool",
-        "is_self": "bool",
-        "stickied": "bool",
-        "distinguished": "string",
-        "removed": "bool",
-        "removed_by_category": "string",
-        "link_flair_text": "string",
-        "crosspost_parent": "string",
-        "permalink": "string",
-        "url": "string",
-        "source_file": "string",
-        "source_line": "int64",
-    }
+    # the same columns and dtypes as the dump reader writes (one raw/posts.parquet contract)
+    assert {c: str(t) for c, t in df.dtypes.items()} == DTYPES
     assert len(df) == 60
     keys = list(zip(df["created_utc"], df["post_id"], strict=True))
     assert keys == sorted(keys)

@@ -48,6 +48,11 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from pipeline.clean.token_patterns import Pattern
+from pipeline.clean.token_patterns import gap as _any
+from pipeline.clean.token_patterns import lem as _lem
+from pipeline.clean.token_patterns import w as _w
+
 __all__ = [
     "AdviceMatch",
     "AdviceMatcher",
@@ -58,7 +63,6 @@ __all__ = [
     "prepare_text",
 ]
 
-Pattern = list[dict[str, Any]]
 
 NO_ADVICE = "no_advice_request"
 META_POST = "meta_post"
@@ -168,25 +172,6 @@ def _is_boundary(tok: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- patterns
-
-
-def _w(*words: str, op: str | None = None) -> dict[str, Any]:
-    d: dict[str, Any] = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": list(words)}}
-    if op:
-        d["OP"] = op
-    return d
-
-
-def _lem(*lemmas: str, op: str | None = None) -> dict[str, Any]:
-    d: dict[str, Any] = {"LEMMA": {"IN": list(lemmas)}}
-    if op:
-        d["OP"] = op
-    return d
-
-
-def _any(n: int) -> dict[str, Any]:
-    """Up to ``n`` ordinary words (no punctuation, no line breaks)."""
-    return {"IS_PUNCT": False, "IS_SPACE": False, "OP": f"{{0,{n}}}"}
 
 
 def expand_first(patterns: Iterable[Pattern]) -> list[Pattern]:

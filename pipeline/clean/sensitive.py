@@ -35,13 +35,16 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.clean.advice import blank_english, expand_first
+from pipeline.clean.token_patterns import Pattern
+from pipeline.clean.token_patterns import gap as _any
+from pipeline.clean.token_patterns import lem as _lem
+from pipeline.clean.token_patterns import w as _w
 
 __all__ = ["CATEGORIES", "SensitiveTopicDetector"]
 
@@ -50,7 +53,6 @@ CHILD_ABUSE = "child_abuse"
 #: Categories in the order they are checked (the first found is returned).
 CATEGORIES: tuple[str, ...] = (SELF_HARM, CHILD_ABUSE)
 
-Pattern = list[dict[str, Any]]
 
 # A superset of what the rules below can match: posts without any of these never reach spaCy.
 _PREFILTER_RE = re.compile(
@@ -77,24 +79,6 @@ _MINOR_AGE_RE = re.compile(
     rf"o'clock|k\b|\$|:|\.\d))",
     re.IGNORECASE,
 )
-
-
-def _w(*words: str, op: str | None = None) -> dict[str, Any]:
-    d: dict[str, Any] = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": list(words)}}
-    if op:
-        d["OP"] = op
-    return d
-
-
-def _lem(*lemmas: str, op: str | None = None) -> dict[str, Any]:
-    d: dict[str, Any] = {"LEMMA": {"IN": list(lemmas)}}
-    if op:
-        d["OP"] = op
-    return d
-
-
-def _any(n: int) -> dict[str, Any]:
-    return {"IS_PUNCT": False, "IS_SPACE": False, "OP": f"{{0,{n}}}"}
 
 
 _MYSELF = ("myself", "meself", "mysef", "myslef")

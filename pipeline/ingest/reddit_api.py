@@ -44,6 +44,8 @@ import prawcore
 from praw.exceptions import MissingRequiredAttributeException, PRAWException
 from tqdm import tqdm
 
+from pipeline.ingest.normalize import DTYPES
+
 log = logging.getLogger("valact.ingest.reddit")
 
 SOURCE_FILE = "reddit-api"
@@ -56,32 +58,10 @@ DEFAULT_SEARCH_QUERIES: tuple[str, ...] = (
     "how do I",
 )
 
-#: Output columns and their dtypes: the same contract as the dump reader's. Of the text
+#: Output columns and their dtypes are the dump reader's. Of the text
 #: columns, these are never null ("" for a null selftext); the others are nullable.
 _NOT_NULL_TEXT = ("post_id", "subreddit", "title", "selftext", "source_file")
-COLUMNS: dict[str, str] = {
-    "post_id": "string",
-    "subreddit": "string",
-    "title": "string",
-    "selftext": "string",
-    "author": "string",
-    "created_utc": "int64",
-    "retrieved_utc": "Int64",
-    "score": "Int64",
-    "num_comments": "Int64",
-    "over_18": "bool",
-    "is_self": "bool",
-    "stickied": "bool",
-    "distinguished": "string",
-    "removed": "bool",
-    "removed_by_category": "string",
-    "link_flair_text": "string",
-    "crosspost_parent": "string",
-    "permalink": "string",
-    "url": "string",
-    "source_file": "string",
-    "source_line": "int64",
-}
+COLUMNS: dict[str, str] = DTYPES  # one contract for both routes (pipeline/ingest/normalize.py)
 
 TIME_FILTERS: dict[str, int | None] = {
     "hour": 3_600,
