@@ -70,24 +70,38 @@ def score_scenarios(
 ) -> pd.DataFrame:
     years = years if years is not None else {}
     rows = []
-    for post_id, g in reviewed.groupby("post_id", sort=True):
-        g = g.sort_values(["relevance", "value"], ascending=[False, True])
-        if g["value"].nunique() < k:
+    # Plain records, grouped by post (pandas per group costs ~2 ms: 9 s for 4,500 posts).
+    ordered = reviewed.sort_values(
+        ["post_id", "relevance", "value"], ascending=[True, False, True], kind="stable"
+    )
+    records = ordered[["post_id", "subreddit", "value", "relevance", "agreement"]].to_dict(
+        "records"
+    )
+    lo = 0
+    while lo < len(records):
+        post_id = records[lo]["post_id"]
+        hi = lo
+        while hi < len(records) and records[hi]["post_id"] == post_id:
+            hi += 1
+        group, lo = records[lo:hi], hi
+        n_values = len({r["value"] for r in group})
+        if n_values < k:
             continue
-        top = g.head(k)
-        values = list(top["value"])
+        top = group[:k]
+        values = [r["value"] for r in top]
         opposed = any(are_opposed(a, b) for i, a in enumerate(values) for b in values[i + 1 :])
-        agreement = top["agreement"].dropna()
-        agree_rate = float(agreement.mean()) if len(agreement) else 0.5
-        quality = float(top["relevance"].mean()) + (0.2 if opposed else 0.0) + 0.2 * agree_rate
+        agreement = [bool(r["agreement"]) for r in top if pd.notna(r["agreement"])]
+        agree_rate = sum(agreement) / len(agreement) if agreement else 0.5
+        relevance = sum(float(r["relevance"]) for r in top) / len(top)
+        quality = relevance + (0.2 if opposed else 0.0) + 0.2 * agree_rate
         rows.append(
             {
                 "post_id": post_id,
-                "subreddit": g["subreddit"].iloc[0],
+                "subreddit": group[0]["subreddit"],
                 "year": years.get(post_id, 0),
                 "quality": round(quality, 6),
                 "opposed": opposed,
-                "n_values": int(g["value"].nunique()),
+                "n_values": n_values,
                 "tiebreak": _h(seed, "rank", post_id),
             }
         )
@@ -229,13 +243,16 @@ def assemble(
     else:
         raise AssemblyError("value balancing did not converge after 50 swaps")
 
-    by_post = reviewed.set_index(["post_id", "value"])
+    by_post = {
+        (r["post_id"], r["value"]): r
+        for r in reviewed[reviewed["post_id"].isin(set(chosen))].to_dict("records")
+    }
     rows = []
     for i, pid in enumerate(sorted(chosen), start=1):
         sid = f"valact-{i:05d}"
         values = sorted(assignment[pid], key=lambda v: _h(params.seed, "order", pid, v))
         for j, v in enumerate(values):
-            r = by_post.loc[(pid, v)]
+            r = by_post[(pid, v)]
             rows.append(
                 {
                     "scenario_id": sid,
