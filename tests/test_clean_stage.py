@@ -63,3 +63,18 @@ def test_every_post_is_kept_or_rejected_with_a_reason(raw_sample: Path, tmp_path
     assert rejected["reason"].isin(REJECT_REASONS).all()
     counts = rejected["reason"].value_counts().to_dict()
     assert {r: c for r, c in metrics["rejected_by_reason"].items() if c} == counts
+
+
+def test_workers_fall_back_to_one_process_when_main_cannot_be_reimported(
+    raw_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`python - < script` or `python -c`: spawned workers could not start; say so, go on."""
+    import sys
+
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", "<stdin>", raising=False)
+    with caplog.at_level("WARNING", logger="valact.clean"):
+        two = _clean(raw_sample, tmp_path / "two", workers=2, batch_size=60)
+    assert "clean.workers=2 ignored" in caplog.text
+    one = _clean(raw_sample, tmp_path / "one", workers=1, batch_size=60)
+    assert one == two

@@ -13,9 +13,11 @@ import itertools
 import logging
 import multiprocessing
 import os
+import sys
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,6 +180,12 @@ def process_batch(
     )
 
 
+def _main_is_importable() -> bool:
+    """Spawned workers re-import the caller's main module: not possible from stdin/-c."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path is None or Path(path).exists()
+
+
 # One PostFilter per worker process, built by the pool's initializer.
 _WORKER_FILTER: PostFilter | None = None
 
@@ -210,6 +218,13 @@ def _results(
     if first is None:
         return
     second = next(batches, None)
+    if workers > 1 and second is not None and not _main_is_importable():
+        log.warning(
+            "clean.workers=%d ignored: the calling program (%s) cannot be re-imported by "
+            "worker processes; running in this process", workers,
+            getattr(sys.modules.get("__main__"), "__file__", "?"),
+        )
+        workers = 1
     if workers <= 1 or second is None:
         flt = PostFilter(cp)
         for batch in itertools.chain([first], [second] if second is not None else [], batches):
@@ -222,14 +237,20 @@ def _results(
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(cp,)) as pool:
         in_flight: deque[tuple[int, Future[Any]]] = deque()
-        for batch in itertools.chain([first, second], batches):
-            in_flight.append((len(batch), pool.submit(_process_in_worker, batch)))
-            if len(in_flight) >= 2 * workers:
+        try:
+            for batch in itertools.chain([first, second], batches):
+                in_flight.append((len(batch), pool.submit(_process_in_worker, batch)))
+                if len(in_flight) >= 2 * workers:
+                    n, fut = in_flight.popleft()
+                    yield (n, *fut.result())
+            while in_flight:
                 n, fut = in_flight.popleft()
                 yield (n, *fut.result())
-        while in_flight:
-            n, fut = in_flight.popleft()
-            yield (n, *fut.result())
+        except BrokenProcessPool as exc:
+            raise RuntimeError(
+                f"a clean worker process died ({exc}); the outputs were not replaced. "
+                "Out of memory? Lower clean.workers (1 runs everything in this process)."
+            ) from exc
 
 
 def run(
