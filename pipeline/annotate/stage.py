@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from pipeline import paths
 from pipeline.annotate import offline
 from pipeline.annotate.sampling import annotation_target, stratified_sample
-from pipeline.artifacts import read_frame, write_frame, write_stage_metrics
+from pipeline.artifacts import write_frame, write_stage_metrics
 from pipeline.params import Params
-from pipeline.schemas import ANNOTATIONS, UNIQUE_POSTS
+from pipeline.schemas import ANNOTATIONS, UNIQUE_POSTS, ArtifactError, validate
 
 log = logging.getLogger("valact.annotate")
 
@@ -84,11 +85,24 @@ def _status_row(post: Any, status: str, detail: str) -> dict[str, Any]:
     }
 
 
-def sample_posts(params: Params, src: Path = paths.UNIQUE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(all unique posts, the sample to annotate)``."""
-    posts = read_frame(src, UNIQUE_POSTS)
+def sample_posts(params: Params, src: Path = paths.UNIQUE) -> tuple[int, pd.DataFrame]:
+    """``(number of unique posts, the sample to annotate)``.
+
+    Only the sampling keys of every post are read; the full rows only for the sample, so
+    memory follows the annotation target, not the size of the corpus.
+    """
+    if not src.exists():
+        raise ArtifactError(f"{src} does not exist: run the stage that writes it first")
+    keys = pd.read_parquet(src, columns=["post_id", "subreddit", "created_utc"])
     target = annotation_target(params.assemble.scenarios, params.annotate.oversample)
-    return posts, stratified_sample(posts, target, params.seed)
+    chosen = stratified_sample(keys, target, params.seed)
+    ids = chosen["post_id"].astype(str).tolist()
+    table = pq.read_table(src, filters=[("post_id", "in", ids)]) if ids else None
+    rows = table.to_pandas() if table is not None else pd.read_parquet(src).head(0)
+    sample = validate(rows.sort_values("post_id").reset_index(drop=True), UNIQUE_POSTS)
+    if len(sample) != len(ids):
+        raise ArtifactError(f"{src}: {len(ids)} sampled posts, {len(sample)} rows read back")
+    return len(keys), sample
 
 
 def run(
@@ -101,9 +115,9 @@ def run(
 ) -> dict[str, Any]:
     """Annotate the sample and write ANNOTATIONS; ``client_options`` override LLMClient args."""
     ap = params.annotate
-    posts, sample = sample_posts(params, src)
+    n_posts, sample = sample_posts(params, src)
     target = annotation_target(params.assemble.scenarios, ap.oversample)
-    log.info("annotating %d of %d unique posts (target %d)", len(sample), len(posts), target)
+    log.info("annotating %d of %d unique posts (target %d)", len(sample), n_posts, target)
     extra: dict[str, Any] = {}
     if ap.provider == "offline":
         annotations = annotate_offline(sample, ap.min_relevance, progress)
@@ -120,7 +134,7 @@ def run(
     metrics = {
         "provider": ap.provider,
         "annotator": offline.ANNOTATOR if ap.provider == "offline" else ap.model,
-        "posts_available": len(posts),
+        "posts_available": n_posts,
         "posts_sampled": len(sample),
         "posts_annotated": int(ok["post_id"].nunique()),
         "options": len(ok),
@@ -147,9 +161,9 @@ def run(
 def estimate(params: Params, src: Path = paths.UNIQUE) -> str:
     """``valact annotate --estimate``: requests, tokens and cost of a run; nothing is sent."""
     ap = params.annotate
-    posts, sample = sample_posts(params, src)
+    n_posts, sample = sample_posts(params, src)
     target = annotation_target(params.assemble.scenarios, ap.oversample)
-    header = (f"annotate estimate: {len(sample)} posts sampled of {len(posts)} unique "
+    header = (f"annotate estimate: {len(sample)} posts sampled of {n_posts} unique "
               f"(target {target} = assemble.scenarios x annotate.oversample)")
     if ap.provider == "offline":
         return header + "\n  provider offline: no LLM requests, no cost."
