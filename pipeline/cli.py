@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import typer
 
+from pipeline.logs import setup_logging
 from pipeline.params import ParamsError, load_params
 from pipeline.schemas import ArtifactError
 
@@ -23,16 +23,6 @@ review_app = typer.Typer(help="Review stage, and tools for reviewers.")
 app.add_typer(review_app, name="review")
 
 log = logging.getLogger("valact")
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "urllib3", "prawcore", "filelock", "fsspec"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _run_stage(name: str, fn: Callable[..., dict[str, Any]], **kwargs: Any) -> None:
@@ -53,7 +43,7 @@ ProgressOpt = typer.Option(True, "--progress/--no-progress", help="Show progress
 @app.command()
 def ingest(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
     """Stage 1: read the sample, dump files or the Reddit API into raw/posts.parquet."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.ingest.stage import run
 
     _run_stage("ingest", run, progress=progress)
@@ -62,7 +52,7 @@ def ingest(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
 @app.command()
 def clean(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
     """Stage 2: filter, normalize and scrub posts (interim/clean.parquet, rejected.parquet)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.clean.stage import run
 
     _run_stage("clean", run, progress=progress)
@@ -71,7 +61,7 @@ def clean(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
 @app.command()
 def dedupe(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
     """Stage 3: remove exact and near duplicates (interim/unique.parquet, duplicates.parquet)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.dedupe.stage import run
 
     _run_stage("dedupe", run, progress=progress)
@@ -86,7 +76,7 @@ def annotate(
     ),
 ) -> None:
     """Stage 4: write scenarios and value-laden options (interim/annotations.parquet)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     if estimate:
         from pipeline.annotate.stage import estimate as estimate_run
 
@@ -106,7 +96,7 @@ def review(ctx: typer.Context, verbose: bool = VerboseOpt) -> None:
     """Stage 5: replay review/decisions/*.jsonl; write interim/reviewed.parquet and the queue."""
     if ctx.invoked_subcommand is not None:
         return
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.review.stage import run
 
     _run_stage("review", run)
@@ -115,7 +105,7 @@ def review(ctx: typer.Context, verbose: bool = VerboseOpt) -> None:
 @app.command()
 def assemble(verbose: bool = VerboseOpt) -> None:
     """Stage 6: choose N scenarios x k options, balanced over values (interim/selected.parquet)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.assemble.stage import run
 
     _run_stage("assemble", run)
@@ -124,7 +114,7 @@ def assemble(verbose: bool = VerboseOpt) -> None:
 @app.command()
 def build(verbose: bool = VerboseOpt) -> None:
     """Stage 7: write the Hugging Face dataset folder processed/valact-15k/ and metrics."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.build.stage import run
 
     _run_stage("build", run)
@@ -141,7 +131,7 @@ def publish(
     The token comes from HF_TOKEN or the saved `huggingface-cli login`; set HF_ENDPOINT to
     target a mirror. The folder is validated first and refused when it fails.
     """
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.build.publish import publish_command
 
     raise typer.Exit(publish_command(dry_run, repo_id))

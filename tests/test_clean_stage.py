@@ -40,9 +40,13 @@ def _clean(raw: Path, out: Path, workers: int, batch_size: int) -> dict:
                          progress=False)
 
 
-def test_two_workers_write_the_same_files_as_one(raw_sample: Path, tmp_path: Path) -> None:
+def test_two_workers_write_the_same_files_as_one(
+    raw_sample: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     one = _clean(raw_sample, tmp_path / "one", workers=1, batch_size=60)
-    two = _clean(raw_sample, tmp_path / "two", workers=2, batch_size=60)
+    with caplog.at_level("INFO", logger="valact.clean"):
+        two = _clean(raw_sample, tmp_path / "two", workers=2, batch_size=60)
+    assert "clean: 2 worker processes" in caplog.text  # the pool really ran
     assert one == two
     for name in ("clean.parquet", "rejected.parquet"):
         a = pd.read_parquet(tmp_path / "one" / name)

@@ -97,8 +97,11 @@ def sample_posts(params: Params, src: Path = paths.UNIQUE) -> tuple[int, pd.Data
     target = annotation_target(params.assemble.scenarios, params.annotate.oversample)
     chosen = stratified_sample(keys, target, params.seed)
     ids = chosen["post_id"].astype(str).tolist()
-    table = pq.read_table(src, filters=[("post_id", "in", ids)]) if ids else None
-    rows = table.to_pandas() if table is not None else pd.read_parquet(src).head(0)
+    if ids:
+        table = pq.read_table(src, filters=[("post_id", "in", ids)])
+    else:
+        table = pq.read_schema(src).empty_table()
+    rows = table.to_pandas()
     sample = validate(rows.sort_values("post_id").reset_index(drop=True), UNIQUE_POSTS)
     if len(sample) != len(ids):
         raise ArtifactError(f"{src}: {len(ids)} sampled posts, {len(sample)} rows read back")

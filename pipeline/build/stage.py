@@ -135,7 +135,7 @@ def run(
     fingerprint = hashlib.sha256(
         pd.util.hash_pandas_object(selected, index=False).values.tobytes()
     ).hexdigest()[:16]
-    version = {"version": bp.version, "data_fingerprint": fingerprint}
+    version = {"name": bp.name, "version": bp.version, "data_fingerprint": fingerprint}
     per_value = options["value"].value_counts().reindex(VALUE_IDS, fill_value=0)
     metrics = {
         **version,

@@ -233,6 +233,7 @@ def _results(
             kept, rejected = process_batch(batch, flt, funnel, redactions)
             yield len(batch), kept, rejected, funnel, redactions
         return
+    log.info("clean: %d worker processes", workers)
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(cp,)) as pool:

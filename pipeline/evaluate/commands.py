@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from pipeline.logs import setup_logging
 
 log = logging.getLogger("valact.evaluate")
 
@@ -33,16 +34,6 @@ DEFAULT_RUNS = Path("evaluations")
 def register(app: typer.Typer) -> None:
     """Add the ``evaluate`` command group to ``app``."""
     app.add_typer(evaluate_app, name="evaluate")
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "urllib3", "filelock", "fsspec", "openai", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -136,7 +127,7 @@ def run_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
 ) -> None:
     """Run conditions (each a separate, resumable run folder) against one model."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.evaluate.conditions import CONDITIONS, SCENARIO_CONDITIONS
     from pipeline.evaluate.questionnaire import QuestionnaireError, Scale, load_questionnaire
     from pipeline.evaluate.runner import RunError, RunSpec, run_condition
@@ -218,7 +209,7 @@ def analyze_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
 ) -> None:
     """Profiles, gap correlations, consistency, select/hold accuracy: parquet + report.md."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from pipeline.evaluate.analysis import find_runs, run_analysis
     from pipeline.evaluate.report import write_report
     from pipeline.schemas import ArtifactError

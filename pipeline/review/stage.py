@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,13 +87,9 @@ def reasons_from_records(rows: list[dict[str, Any]], low_relevance: float) -> li
     ok = [r for r in rows if r["status"] == "ok"]
     if ok and all(r["relevance"] < low_relevance for r in ok):
         reasons.add("low_relevance")
-    if any(_present(r["verified_value"]) and r["verified_value"] != r["value"] for r in ok):
+    if any(pd.notna(r["verified_value"]) and r["verified_value"] != r["value"] for r in ok):
         reasons.add("verifier_disagreement")
     return sorted(reasons)
-
-
-def _present(x: Any) -> bool:
-    return x is not None and not (isinstance(x, float) and math.isnan(x)) and x is not pd.NA
 
 
 def apply_decision(group: pd.DataFrame, decision: Decision) -> tuple[pd.DataFrame | None, str]:
@@ -206,7 +201,7 @@ def replay(
                 {
                     str(records[i]["value"]): (
                         str(records[i]["verified_value"])
-                        if _present(records[i]["verified_value"])
+                        if pd.notna(records[i]["verified_value"])
                         else None
                     )
                     for i in ok_idx
@@ -253,7 +248,7 @@ def replay(
     if parts:
         reviewed = pd.concat(parts, ignore_index=True)
         reviewed["agreement"] = [
-            None if not _present(vv) else bool(vv == v)
+            None if pd.isna(vv) else bool(vv == v)
             for v, vv in zip(reviewed["value"], reviewed["verified_value"], strict=True)
         ]
         reviewed = reviewed[cols]
@@ -308,7 +303,7 @@ def _queue_item(
     first = rows[0]
 
     def text(x: Any) -> Any:
-        return x if _present(x) else None
+        return x if pd.notna(x) else None
 
     return {
         "item_id": post_id,
@@ -327,7 +322,7 @@ def _queue_item(
             {
                 "value": r["value"],
                 "text": r["option_text"],
-                "relevance": float(r["relevance"]) if _present(r["relevance"]) else None,
+                "relevance": float(r["relevance"]) if pd.notna(r["relevance"]) else None,
                 "verified_value": text(r["verified_value"]),
             }
             for r in rows
