@@ -79,6 +79,10 @@ class AnnotateParams:
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     concurrency: int = 16
+    # how structured outputs are asked for; auto = detect per server and model, remembered
+    response_format: Literal[
+        "auto", "json_schema", "json_object_schema", "json_object", "text"
+    ] = "auto"
     oversample: float = 1.5
     temperature: float = 0.0
     max_tokens: int = 1200

@@ -259,7 +259,15 @@ def test_models_reject_bad_shapes() -> None:
         ({"question": "What now"}, "question mark"),
         ({"scenario": "Too short."}, "words"),
         ({"decision": "reject"}, "reject_reason"),
+        ({"reject_reason": "no_decision"}, "reject_reason must be null when the post is "
+         "accepted"),
+        ({"reject_detail": "not a decision"}, "reject_detail must be null"),
+        ({"decision": "reject", "reject_reason": "no_decision"},
+         "scenario must be null when the post is rejected"),
     ]
+    ScenarioOutput.model_validate({**base, "decision": "reject", "reject_reason": "no_decision",
+                                   "reject_detail": "No decision.", "scenario": None,
+                                   "question": None})
     for change, message in changes:
         with pytest.raises(ValueError, match=message):
             ScenarioOutput.model_validate({**base, **change})
@@ -384,6 +392,36 @@ def test_json_schema_rejected_falls_back(server: OpenAIServer, tmp_path: Path) -
     modes = Counter((r.body.get("response_format") or {}).get("type")
                     for r in server.chat_records())
     assert modes["json_object"] == 9  # every call answered in json_object mode
+
+
+def test_llama_cpp_style_server_settles_on_json_object_schema(server: OpenAIServer,
+                                                              tmp_path: Path) -> None:
+    """A 500 naming response_format (llama-cpp-python) is a rejection, not a retry."""
+    server.reject_json_schema = True
+    server.format_rejection_status = 500
+    _, df = stage(make_params(server, 3, max_attempts=6), tmp_path, make_posts(3))
+    assert (df["status"] == "ok").all()
+    bodies = [r.body for r in server.chat_records()]
+    rejected = [b for b in bodies if b["response_format"]["type"] == "json_schema"]
+    # the posts started before the mode settled got one 500 each (never retried)
+    assert 1 <= len(rejected) <= 3 and len(bodies) == 9 + len(rejected)
+    assert all("schema" in b["response_format"] for b in bodies if b not in rejected)
+
+
+def test_forced_response_format_param(server: OpenAIServer, tmp_path: Path) -> None:
+    _, df = stage(make_params(server, 2, response_format="json_object"), tmp_path,
+                  make_posts(2))
+    assert (df["status"] == "ok").all()
+    assert all(r.body["response_format"] == {"type": "json_object"}
+               for r in server.chat_records())
+    server.reset_counts()
+    server.reject_json_object = True
+    _, df = stage(make_params(server, 2, response_format="json_object_schema",
+                              allow_errors=True, cache_namespace="forced"),
+                  tmp_path, make_posts(2), out="forced.parquet")
+    assert (df["status"] == "error").all() and server.count() == 2  # one call, not retried
+    assert df["status_detail"].str.contains("format_rejected").all()
+    assert df["status_detail"].str.contains("fixed to json_object_schema").all()
 
 
 def test_growing_the_target_only_annotates_new_posts(server: OpenAIServer,

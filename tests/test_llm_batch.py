@@ -166,7 +166,7 @@ def test_batch_line_rejecting_json_schema_falls_back(server: OpenAIServer, tmp_p
     )
     with make_client(server, tmp_path) as llm:
         results = runner(llm).run(make_requests(3), progress=False)
-    assert all(r.ok and r.mode == "json_object" for r in results)
+    assert all(r.ok and r.mode == "json_object_schema" for r in results)
     assert server.count("POST /v1/batches") == 2
 
 

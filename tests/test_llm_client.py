@@ -185,21 +185,94 @@ def test_free_text_request(server: OpenAIServer, tmp_path: Path) -> None:
 
 def test_fallback_to_json_object_is_remembered(server: OpenAIServer, tmp_path: Path) -> None:
     server.reject_json_schema = True
+    server.reject_object_schema = True
     reqs = requests_for(6)
     with make_client(server, tmp_path, concurrency=1) as llm:
         results = llm.run(reqs, progress=False)
     assert all(r.ok and r.mode == "json_object" for r in results)
     bodies = [r.body for r in server.chat_records()]
     assert bodies[0]["response_format"]["type"] == "json_schema"  # rejected with a 400
-    assert bodies[1]["response_format"] == {"type": "json_object"}
-    assert "JSON schema" in bodies[1]["messages"][0]["content"]  # schema moved to the prompt
-    assert len(bodies) == len(reqs) + 1  # one 400, then the mode is remembered
-    assert results[0].attempts == 2 and results[1].attempts == 1
+    assert bodies[1]["response_format"]["type"] == "json_object"  # with a schema: rejected
+    assert "schema" in bodies[1]["response_format"]
+    assert bodies[2]["response_format"] == {"type": "json_object"}
+    assert "JSON schema" in bodies[2]["messages"][0]["content"]  # schema moved to the prompt
+    assert len(bodies) == len(reqs) + 2  # two 400s, then the mode is remembered
+    assert results[0].attempts == 3 and results[1].attempts == 1
     # a new client (new process) remembers the mode: the rerun sends nothing
     server.reset_counts()
     with make_client(server, tmp_path) as llm:
         again = llm.run(reqs, progress=False)
     assert server.count() == 0 and all(r.cached and r.ok for r in again)
+
+
+def test_llama_cpp_style_500_steps_down_to_json_object_schema(server: OpenAIServer,
+                                                              tmp_path: Path) -> None:
+    """llama-cpp-python answers json_schema with a 500 naming response_format: not retried,
+    the next rung (json_object + schema) is taken, and the stored error is short."""
+    server.reject_json_schema = True
+    server.format_rejection_status = 500
+    reqs = requests_for(4)
+    with make_client(server, tmp_path, concurrency=1, max_attempts=6) as llm:
+        results = llm.run(reqs, progress=False)
+    assert all(r.ok and r.mode == "json_object_schema" for r in results)
+    bodies = [r.body for r in server.chat_records()]
+    assert len(bodies) == len(reqs) + 1  # one 500, never retried; then remembered
+    rf = bodies[1]["response_format"]
+    assert rf["type"] == "json_object" and rf["schema"]["additionalProperties"] is False
+    assert "JSON schema" in bodies[1]["messages"][0]["content"]
+    assert results[0].attempts == 2
+
+
+def test_unrelated_500_is_still_retried(server: OpenAIServer, tmp_path: Path) -> None:
+    server.push(Fault.server_error(500), Fault.server_error(500))
+    with make_client(server, tmp_path, concurrency=1) as llm:
+        (result,) = llm.run(requests_for(1), progress=False)
+    assert result.ok and result.mode == "json_schema" and result.attempts == 3
+
+
+def test_fixed_response_format_is_sent_and_never_stepped_down(server: OpenAIServer,
+                                                              tmp_path: Path) -> None:
+    with make_client(server, tmp_path, response_format="json_object") as llm:
+        results = llm.run(requests_for(2), progress=False)
+    assert all(r.ok and r.mode == "json_object" for r in results)
+    assert all(r.body["response_format"] == {"type": "json_object"}
+               for r in server.chat_records())
+    server.reset_counts()
+    server.reject_json_schema = True
+    server.format_rejection_status = 500
+    with make_client(server, tmp_path / "fixed", response_format="json_schema") as llm:
+        results = llm.run(requests_for(2, seed=5), progress=False)
+    for r in results:
+        assert r.status == "error" and r.reason == "format_rejected"
+        assert "fixed to json_schema" in (r.error or "")
+        assert "Traceback" not in (r.error or "") and "/srv/venv" not in (r.error or "")
+        assert r.attempts == 1
+    with pytest.raises(ValueError, match="response_format must be one of"):
+        make_client(server, tmp_path, response_format="json")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("raw", "kept", "gone"), [
+    (Fault.llama_cpp_rejection().error_message, "Input should be 'text' or 'json_object'",
+     ["site-packages", "app.py", "line 376", "/srv/venv"]),
+    ("HTTP 500: 1 validation error\nresponse_format.type\n  Input should be 'text' [type="
+     "literal_error]\n    For further information visit https://errors.pydantic.dev/2/v/x\n"
+     "Traceback (most recent call last):\n  File \"/srv/venv/lib/errors.py\", line 173, in h"
+     "\npydantic_core.ValidationError: 1 validation error", "Input should be 'text'",
+     ["Traceback", "errors.py", "line 173", "errors.pydantic.dev"]),
+    ("HTTP 500: Traceback (most recent call last):\n  File \"/opt/app/x.py\", line 3, in f\n"
+     "ValueError: model not loaded", "ValueError: model not loaded", ["/opt/app", "File"]),
+    ("HTTP 400: see https://platform.openai.com/docs/guides/structured-outputs for help",
+     "https://platform.openai.com/docs/guides/structured-outputs", []),
+    ("could not open C:\\Users\\me\\models\\m.gguf", "could not open", ["Users"]),
+])
+def test_short_error_drops_tracebacks_and_paths(raw: str, kept: str, gone: list[str]) -> None:
+    from pipeline.llm.client import MAX_ERROR_CHARS, short_error
+
+    out = short_error(raw)
+    assert kept in out and "\n" not in out and len(out) <= MAX_ERROR_CHARS
+    for word in gone:
+        assert word not in out
+    assert len(short_error("x " * 1000)) == MAX_ERROR_CHARS
 
 
 def test_fallback_to_text_mode(server: OpenAIServer, tmp_path: Path) -> None:

@@ -32,3 +32,13 @@ def test_wrong_type_and_literal_are_errors(tmp_path: Path) -> None:
     f.write_text("ingest:\n  source: twitter\n")
     with pytest.raises(ParamsError, match="ingest.source"):
         load_params(f)
+
+
+def test_response_format_param(tmp_path: Path) -> None:
+    assert load_params(REPO / "params.yaml").annotate.response_format == "auto"
+    f = tmp_path / "params.yaml"
+    f.write_text("annotate:\n  response_format: json_object_schema\n")
+    assert load_params(f).annotate.response_format == "json_object_schema"
+    f.write_text("annotate:\n  response_format: json\n")
+    with pytest.raises(ParamsError, match="annotate.response_format: 'json' is not one of"):
+        load_params(f)

@@ -338,6 +338,7 @@ def make_client(params: Params, **overrides: Any) -> LLMClient:
         "prices": prices,
         "seed": params.seed,
         "cache_namespace": ap.cache_namespace,
+        "response_format": ap.response_format,
     }
     options.update(overrides)
     return LLMClient(**options)
@@ -420,11 +421,14 @@ class RunStats:
     seconds: float = 0.0
     batches_created: int = 0
     batches_resumed: int = 0
+    # structured-output mode of each call's final answer: json_schema, json_object_schema, ...
+    response_formats: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
+        formats = ", ".join(f"{m} {n}" for m, n in sorted(self.response_formats.items()))
         return (f"{self.posts} posts, {self.calls} calls ({self.cached} from the cache), "
                 f"{self.http_requests} HTTP requests sent, ${self.cost_usd:.4f} spent, "
-                f"{self.seconds:.1f}s")
+                f"{self.seconds:.1f}s; response_format: {formats or 'none'}")
 
 
 def annotate(
@@ -459,6 +463,8 @@ def annotate(
         stats.calls += len(run.results)
         stats.cached += sum(r.cached for r in run.results)
         stats.cost_usd += sum(r.cost_usd for r in run.results)
+        for r in run.results:
+            stats.response_formats[r.mode] = stats.response_formats.get(r.mode, 0) + 1
     log.info("annotate (%s, %s): %s", ann.model, ap.mode, stats.line())
     if cache_dir is not None:
         _write_run_stats(cache_dir / RUN_STATS_FILE, params, stats)

@@ -166,7 +166,12 @@ class ScenarioOutput(BaseModel):
         if self.decision == "reject":
             if self.reject_reason is None:
                 problems.append("a rejected post needs a reject_reason")
+            problems += [f"{name} must be null when the post is rejected"
+                         for name in ("scenario", "question") if getattr(self, name) is not None]
         else:
+            problems += [f"{name} must be null when the post is accepted"
+                         for name in ("reject_reason", "reject_detail")
+                         if getattr(self, name) is not None]
             if not self.scenario or not self.scenario.strip():
                 problems.append("an accepted post needs a scenario")
             else:

@@ -422,7 +422,7 @@ class BatchRunner:
             message = _line_error(line)
             if isinstance(code, int) and code in NO_RETRY_LINE:
                 wire = needed.get(key)
-                if wire is not None and wire.mode in ("json_schema", "json_object") and (
+                if wire is not None and wire.mode in structured.FORMAT_MODES and (
                     structured.is_format_rejection(code, message)
                 ):
                     rnd.rejections[key] = message

@@ -17,8 +17,15 @@ ours) against any OpenAI-compatible ``base_url``. For each :class:`LLMRequest` i
    reply that later fails validation was paid for);
 5. interprets it (:mod:`pipeline.llm.structured`): ``ok``, ``refusal``, ``truncated``,
    ``content_filter``, or ``invalid`` -> one repair request with the validation error;
-   a 400 rejecting ``response_format`` steps down the ladder json_schema -> json_object ->
-   text (remembered per server host and model, also across runs, in the cache's meta table).
+   an error rejecting ``response_format`` (400, 422 or 500 whose body names it, see
+   :func:`~pipeline.llm.structured.is_format_rejection`; never retried) steps down the ladder
+   json_schema -> json_object_schema -> json_object -> text (remembered per server host and
+   model, also across runs, in the cache's meta table). ``response_format="auto"`` (the
+   default) detects; a fixed mode starts there and fails with ``format_rejected`` instead
+   of stepping down.
+
+Error texts kept in results are short (:data:`MAX_ERROR_CHARS`) and carry no server
+tracebacks or file paths (:func:`short_error`): they end up in artifact rows.
 
 Every request ends as one :class:`LLMResult` in input order; nothing raised inside a run
 escapes it (failures become ``status="error"`` with a ``reason``), nothing is dropped.
@@ -59,13 +66,18 @@ from tqdm import tqdm
 from pipeline.llm import costs, structured
 from pipeline.llm.cache import ResponseCache, request_key
 from pipeline.llm.limits import RateLimiter
-from pipeline.llm.structured import LADDER, Mode, Status
+from pipeline.llm.structured import FORMAT_MODES, LADDER, Mode, Status
 
 log = logging.getLogger("valact.llm")
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 LOCAL_DUMMY_KEY = "local"
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
+ResponseFormat = Literal["auto", "json_schema", "json_object_schema", "json_object", "text"]
+RESPONSE_FORMATS: tuple[ResponseFormat, ...] = (
+    "auto", "json_schema", "json_object_schema", "json_object", "text",
+)
+MAX_ERROR_CHARS = 300
 _T = TypeVar("_T")
 
 
@@ -186,9 +198,11 @@ class Ladder:
         start_mode: Mode,
         repair: bool,
         build: Callable[[LLMRequest, Mode, Sequence[Mapping[str, Any]]], WireRequest],
+        fixed: bool = False,
     ) -> None:
         self.request = request
         self.mode: Mode = start_mode if request.response_model is not None else "none"
+        self.fixed = fixed  # the caller chose the mode: a rejection fails, no step-down
         self._repair_enabled = repair and request.response_model is not None
         self._repair_turns: list[dict[str, Any]] = []
         self._build = build
@@ -239,6 +253,10 @@ class Ladder:
         """The server rejected this response_format: step down (to ``floor`` at least)."""
         if self.mode not in LADDER:
             self.fail("http_400", message)
+            return None
+        if self.fixed:
+            self.fail("format_rejected", f"{message} [response_format is fixed to {self.mode}; "
+                                         "'auto' steps down to a mode the server accepts]")
             return None
         idx = LADDER.index(self.mode) + 1
         if floor is not None and floor in LADDER:
@@ -317,11 +335,26 @@ def parse_retry_after(headers: Mapping[str, str] | httpx.Headers | None) -> floa
 
 
 def _error_text(exc: openai.APIStatusError) -> str:
+    """The whole error text of ``exc`` (for classification; store :func:`short_error` of it)."""
     body = exc.body
     if isinstance(body, Mapping):
-        msg = body.get("message") or json.dumps(body, ensure_ascii=False)
-        return f"HTTP {exc.status_code}: {msg}"
+        msg = body.get("message") or _detail_text(body.get("detail"))
+        return f"HTTP {exc.status_code}: {msg or json.dumps(body, ensure_ascii=False)}"
     return f"HTTP {exc.status_code}: {exc.message}"
+
+
+def _detail_text(detail: Any) -> str | None:
+    """FastAPI/pydantic ``{"detail": [{"loc": [...], "msg": ...}]}`` as ``loc: msg; ...``."""
+    if isinstance(detail, str):
+        return detail
+    if not isinstance(detail, list):
+        return None
+    parts = []
+    for item in detail:
+        if isinstance(item, Mapping):
+            loc = ".".join(str(p) for p in item.get("loc") or ())
+            parts.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
+    return "; ".join(parts) or None
 
 
 _KEYLIKE = re.compile(r"\b(sk|rk|pk)-[A-Za-z0-9_\-*.]{6,}")
@@ -332,6 +365,43 @@ def redact(text: str, secret: str | None = None) -> str:
     if secret and len(secret) >= 8:
         text = text.replace(secret, "***")
     return _KEYLIKE.sub(lambda m: m.group(1) + "-***", text)
+
+
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\):.*", re.DOTALL)
+_FILE_LINE = re.compile(r'File "[^"]*"(?:, line \d+)?(?:, in [\w<>.]+)?')
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_PATHLIKE = re.compile(r"(?:\b[A-Za-z]:)?(?:[\\/][\w.+\-@~]+){2,}")
+_PYDANTIC_HINT = re.compile(r"\s*For further information visit \S+")
+
+
+_FS_ROOTS = frozenset({"home", "usr", "opt", "tmp", "srv", "root", "var", "etc", "mnt",
+                       "Users", "app", "workspace", "data", "lib", "nix", "private"})
+
+
+def _hide_file_path(m: re.Match[str]) -> str:
+    """``<path>`` for what looks like a file path; API routes (``/v1/chat/completions``) stay."""
+    path = m.group(0)
+    parts = [p for p in re.split(r"[\\/]", path) if p]
+    drive = bool(re.match(r"[A-Za-z]:", path))
+    looks_like_file = drive or "\\" in path or (parts and parts[0] in _FS_ROOTS) or any(
+        re.search(r"\.(py|pyc|so|gguf|bin|json|yaml|yml|txt|log|cpp|h|c|sh)$", p) for p in parts)
+    return "<path>" if looks_like_file else path
+
+
+def short_error(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """``text`` without tracebacks, file paths or pydantic hints, on one line, capped."""
+    # a traceback's last line is the exception itself: keep it, drop the frames
+    text = _TRACEBACK.sub(lambda m: " " + (m.group(0).strip().splitlines() or [""])[-1], text)
+    text = _PYDANTIC_HINT.sub("", text)
+    text = _FILE_LINE.sub("", text)
+    pieces, last = [], 0
+    for url in _URL.finditer(text):  # URLs are kept; file paths outside them are not
+        pieces.append(_PATHLIKE.sub(_hide_file_path, text[last:url.start()]))
+        pieces.append(url.group(0))
+        last = url.end()
+    pieces.append(_PATHLIKE.sub(_hide_file_path, text[last:]))
+    text = " ".join("".join(pieces).split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _error_code(exc: openai.APIStatusError) -> str | None:
@@ -383,6 +453,7 @@ class LLMClient:
         budget_usd: float | None = None,
         prices: Mapping[str, costs.Price] | None = None,
         seed: int = 0,
+        response_format: ResponseFormat = "auto",
         cache_namespace: str | None = None,
         repair: bool = True,
         max_tokens_field: Literal["auto", "max_tokens", "max_completion_tokens"] = "auto",
@@ -392,6 +463,10 @@ class LLMClient:
             raise ValueError("concurrency must be >= 1")
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
+        if response_format not in RESPONSE_FORMATS:
+            raise ValueError(f"response_format must be one of {', '.join(RESPONSE_FORMATS)}, "
+                             f"got {response_format!r}")
+        self.response_format: ResponseFormat = response_format
         self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
         key = api_key or os.environ.get("OPENAI_API_KEY")
         if not key and is_loopback(self.base_url):
@@ -488,11 +563,11 @@ class LLMClient:
     ) -> WireRequest:
         messages = [dict(m) for m in request.messages]
         model_cls = request.response_model
-        if model_cls is not None and mode in ("json_object", "text"):
+        if model_cls is not None and mode in ("json_object_schema", "json_object", "text"):
             messages = structured.with_schema_instructions(messages, model_cls, mode)
         messages.extend(dict(t) for t in extra_turns)
         rf = (structured.response_format(model_cls, mode)
-              if model_cls is not None and mode in ("json_schema", "json_object") else None)
+              if model_cls is not None and mode in FORMAT_MODES else None)
         temperature = None if request.temperature is None else float(request.temperature)
         spec: dict[str, Any] = {
             "model": request.model,
@@ -524,7 +599,7 @@ class LLMClient:
         return f"format-mode|{self.host}|{model}"
 
     def load_modes(self, models: Sequence[str]) -> None:
-        if self.cache is None:
+        if self.cache is None or self.response_format != "auto":
             return
         for model in set(models):
             stored = self.cache.get_meta(self._mode_meta(model))
@@ -532,6 +607,8 @@ class LLMClient:
                 self._modes[model] = LADDER[LADDER.index(stored)]
 
     def remember_mode(self, model: str, mode: Mode) -> None:
+        if self.response_format != "auto":
+            return
         current = self._modes.get(model, "json_schema")
         if LADDER.index(mode) <= LADDER.index(current) and model in self._modes:
             return
@@ -541,9 +618,15 @@ class LLMClient:
         if self.cache is not None:
             self.cache.set_meta(self._mode_meta(model), mode)
 
+    def start_mode(self, model: str) -> Mode:
+        """The mode a new request for ``model`` starts in (fixed, remembered or json_schema)."""
+        if self.response_format != "auto":
+            return self.response_format
+        return self._modes.get(model, "json_schema")
+
     def new_ladder(self, request: LLMRequest) -> Ladder:
-        return Ladder(request, start_mode=self._modes.get(request.model, "json_schema"),
-                      repair=self.repair, build=self.build_wire)
+        return Ladder(request, start_mode=self.start_mode(request.model), repair=self.repair,
+                      build=self.build_wire, fixed=self.response_format != "auto")
 
     # -- budget -----------------------------------------------------------------------------
 
@@ -609,7 +692,7 @@ class LLMClient:
             try:
                 return await fn()
             except openai.APIStatusError as exc:
-                last = redact(_error_text(exc), self._api_key)
+                last = short_error(redact(_error_text(exc), self._api_key))
                 if not (exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500):
                     raise _CallFailed(f"http_{exc.status_code}", f"{what}: {last}") from exc
                 delay = self._retry_delay(exc, attempt)
@@ -685,11 +768,11 @@ class LLMClient:
                     reason, message = "bad_response", "the server answered 200 with no choices"
                     delay = self.backoff(attempt)
             except openai.APIStatusError as exc:
-                message = redact(_error_text(exc), self._api_key)
+                full = redact(_error_text(exc), self._api_key)
+                message = short_error(full)
                 status = exc.status_code
-                if wire.mode in ("json_schema", "json_object") and structured.is_format_rejection(
-                    status, message
-                ):
+                if wire.mode in FORMAT_MODES and structured.is_format_rejection(status, full):
+                    log.debug("%s rejected %s mode: %s", self.host, wire.mode, full)
                     raise _FormatRejected(message) from exc
                 retryable = status in RETRYABLE_STATUS or status >= 500
                 reason = f"http_{status}"

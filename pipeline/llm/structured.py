@@ -12,10 +12,14 @@ wire schema are still enforced locally: every answer is validated with the pydan
 Types strict mode cannot express (``dict[str, X]``, ``Any``, tuples, a non-object root)
 raise :class:`StrictSchemaError` naming the path.
 
-**Modes, the fallback ladder.** ``json_schema`` first. A server that rejects it (HTTP 400
-whose error mentions ``response_format`` / ``json_schema``) is asked again in ``json_object``
-mode, then in plain ``text``; both fallbacks add the schema to the system prompt
-(:func:`with_schema_instructions`) and the answer's first JSON object is extracted
+**Modes, the fallback ladder.** ``json_schema`` first (OpenAI, vLLM). A server that rejects
+a mode (:func:`is_format_rejection`: HTTP 400, 422 or 500 whose error names
+``response_format``, ``json_schema`` or the schema) is asked again one rung down:
+``json_object_schema`` (``{"type": "json_object", "schema": ...}``, the llama.cpp family,
+which enforces the schema with a grammar), then plain ``json_object``, then ``text``. Every
+rung below ``json_schema`` also puts the schema in the system prompt
+(:func:`with_schema_instructions`): plain ``json_object`` only promises *some* JSON, and small
+models then echo the input object. The answer's first JSON object is extracted
 (:func:`extract_json`: the whole text, else a fenced ```json block, else the first decodable
 ``{...}``).
 
@@ -38,8 +42,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-Mode = Literal["json_schema", "json_object", "text", "none"]
-LADDER: tuple[Mode, ...] = ("json_schema", "json_object", "text")
+Mode = Literal["json_schema", "json_object_schema", "json_object", "text", "none"]
+LADDER: tuple[Mode, ...] = ("json_schema", "json_object_schema", "json_object", "text")
+# Modes that send a response_format (and can therefore be rejected for it).
+FORMAT_MODES: frozenset[Mode] = frozenset({"json_schema", "json_object_schema", "json_object"})
 Status = Literal["ok", "refusal", "truncated", "content_filter", "invalid", "error"]
 
 # Keywords OpenAI's strict mode accepts; anything else is dropped from the wire schema.
@@ -175,6 +181,8 @@ def response_format(model: type[BaseModel], mode: Mode) -> dict[str, Any] | None
                 "schema": strict_json_schema(model),
             },
         }
+    if mode == "json_object_schema":
+        return {"type": "json_object", "schema": strict_json_schema(model)}
     if mode == "json_object":
         return {"type": "json_object"}
     return None
@@ -195,8 +203,9 @@ def with_schema_instructions(
 ) -> list[dict[str, Any]]:
     """Messages with the schema instructions appended to the (first) system message.
 
-    The fallback modes cannot pass the schema in ``response_format``; json_object mode also
-    requires the word "JSON" in the conversation.
+    Plain json_object and text cannot pass the schema in ``response_format``, and a server
+    may accept json_object_schema's ``schema`` without enforcing it; json_object modes also
+    require the word "JSON" in the conversation.
     """
     text = schema_instructions(model, mode)
     out = [dict(m) for m in messages]
@@ -317,10 +326,19 @@ def interpret(response: Mapping[str, Any], model: type[BaseModel] | None) -> Int
     return Interpretation("ok", parsed, text, None)
 
 
+_FORMAT_WORDS = ("response_format", "response format", "json_schema", "json schema",
+                 "json_object", "structured output", "schema")
+
+
 def is_format_rejection(status_code: int, error_text: str) -> bool:
-    """Whether an HTTP error says the server does not support the response_format sent."""
-    if status_code not in (400, 422):
+    """Whether an HTTP error says the server does not support the response_format sent.
+
+    Judged by what the error says, not by its status alone: 400 and 422 (OpenAI, vLLM) and
+    500 (llama-cpp-python's server answers an unknown ``response_format.type`` with a pydantic
+    error as HTTP 500) count when the body names the response format or the schema. Any other
+    500 stays a transient error that is retried.
+    """
+    if status_code not in (400, 422, 500):
         return False
     low = error_text.lower()
-    return any(word in low for word in ("response_format", "json_schema", "response format",
-                                         "json_object", "structured output"))
+    return any(word in low for word in _FORMAT_WORDS)

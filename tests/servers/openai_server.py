@@ -111,6 +111,18 @@ class Fault:
                       error_code="invalid_request_error")
 
     @staticmethod
+    def llama_cpp_rejection() -> Answer:
+        """What llama-cpp-python 0.3.36's server answers to ``json_schema`` (as seen): a 500
+        whose message is a pydantic error, followed by the server's file path and route."""
+        return Answer(status=500, error_message=(
+            "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+            "'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", "
+            "'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n"
+            "  File \"/srv/venv/lib/python3.11/site-packages/llama_cpp/server/app.py\", line "
+            "376, in create_chat_completion\n    POST /v1/chat/completions"),
+            error_code="internal_server_error")
+
+    @staticmethod
     def status(code: int, message: str = "error") -> Answer:
         return Answer(status=code, error_message=message)
 
@@ -239,7 +251,11 @@ class OpenAIServer:
         self.require_auth = require_auth
         self.responder: Callable[[dict[str, Any]], Any] | None = None
         self.reject_json_schema = False  # every json_schema request gets a 400
+        self.reject_object_schema = False  # json_object with a "schema" key gets a 400
         self.reject_json_object = False  # every json_object request gets a 400
+        # the status of those rejections: llama-cpp-python's server answers 500 with a
+        # pydantic error naming response_format (see Fault.llama_cpp_rejection)
+        self.format_rejection_status = 400
         self.faults: deque[Answer] = deque()
         self.batch_plans: deque[BatchPlan] = deque()
         self.batch_line_responder: Callable[[dict[str, Any]], Any] | None = None
@@ -330,11 +346,18 @@ class OpenAIServer:
                 fault = self.faults.popleft()
         if fault is not None:
             return fault
-        rf_type = (body.get("response_format") or {}).get("type")
+        rf = body.get("response_format") or {}
+        rf_type = rf.get("type")
+        status = self.format_rejection_status
         if self.reject_json_schema and rf_type == "json_schema":
+            if status == 500:
+                return Fault.llama_cpp_rejection()
             return Fault.reject_json_schema()
+        if self.reject_object_schema and rf_type == "json_object" and "schema" in rf:
+            return Answer(status=status, error_message="Unrecognized request argument "
+                          "supplied: response_format.schema")
         if self.reject_json_object and rf_type == "json_object":
-            return Answer(status=400, error_message="'response_format' json_object is not "
+            return Answer(status=status, error_message="'response_format' json_object is not "
                           "supported by this server")
         if self.responder is not None:
             got = self.responder(body)
