@@ -162,6 +162,10 @@ def test_parse_choice_accepts_common_formats(reply: str, index: int) -> None:
     ("The answer is a difficult one.", "no_choice"),
     ("I would choose A, or maybe C.", "ambiguous"),
     ('{"choice": "Z"}', "out_of_range"), ("As an AI I cannot choose.", "no_choice"),
+    # the letter says one option, the quoted text another: never guessed
+    ("A. Use the leverage you have to secure the better deal.", "ambiguous"),
+    ("**C** Follow the rules everyone expects you to follow.", "ambiguous"),
+    ('{"choice": "D. Put the wellbeing of the people close to you first."}', "ambiguous"),
 ])
 def test_parse_choice_never_guesses(reply: str, detail: str) -> None:
     got = parse_choice(reply, OPTIONS)

@@ -41,6 +41,9 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+DEFAULT_MAX_TOKENS = 512  # answers are a letter or a rating; see --max-tokens
+
+
 def slug(text: str) -> str:
     """A folder-safe name: ``openai/gpt-4o mini`` -> ``openai-gpt-4o-mini``."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "run"
@@ -79,8 +82,11 @@ def run_command(
     no_temperature: bool = typer.Option(
         False, "--no-temperature", help="Send no temperature (models that reject one)."
     ),
-    max_tokens: int | None = typer.Option(
-        None, "--max-tokens", min=1, help="Cap on reply tokens (default: the server's)."
+    max_tokens: int = typer.Option(
+        DEFAULT_MAX_TOKENS, "--max-tokens", min=0,
+        help="Cap on reply tokens: a letter or a rating with a short reason fits well within "
+        "the default; reasoning models (o-series, gpt-5) need more. 0 sends no cap (the "
+        "server's own limit: some local servers then generate to the end of the context).",
     ),
     targets_per_scenario: int | None = typer.Option(
         None, "--targets-per-scenario", min=1,
@@ -169,7 +175,7 @@ def run_command(
                     condition=cond,  # type: ignore[arg-type]
                     model=model, run_dir=runs_dir / name, label=label, seed=seed,
                     temperature=None if no_temperature else temperature,
-                    max_tokens=max_tokens, targets_per_scenario=targets_per_scenario,
+                    max_tokens=max_tokens or None, targets_per_scenario=targets_per_scenario,
                     limit=limit, dataset=str(dataset) if cond in SCENARIO_CONDITIONS else None,
                     chunk_size=chunk_size,
                 )

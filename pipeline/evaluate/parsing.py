@@ -14,7 +14,9 @@ Choices (:func:`parse_choice`), tried in order:
    letters count only in the unambiguous forms (alone, in parentheses, after
    ``option``/``answer``/``choice``), so the article "a" is never read as option A.
    Several different letters named (``A or B``) make the reply unparseable; a letter
-   outside the options offered (``F`` of five) likewise;
+   outside the options offered (``F`` of five) likewise; so does a letter whose reply
+   quotes the full text of a *different* option (``A. <the text of option B>``): the two
+   pieces of evidence contradict each other, and the parser does not pick one;
 3. ``text``: the reply equals an option's text, or contains exactly one option's full text
    (case, spacing and punctuation ignored), or is a long enough prefix of exactly one.
 
@@ -143,13 +145,21 @@ def _by_text(text: str, options: Sequence[str]) -> int | None:
     return None
 
 
+def _by_letter(idx: int, text: str, options: Sequence[str], method: str) -> Parsed:
+    """The option a single letter names, unless the reply quotes another option's text."""
+    if idx >= len(options):
+        return _fail("out_of_range")
+    quoted = _by_text(_strip_markup(text), options)
+    if quoted is not None and quoted != idx:
+        return _fail("ambiguous")  # the letter and the quoted text disagree
+    return Parsed("ok", idx, method)
+
+
 def _choice_from_value(value: Any, options: Sequence[str]) -> Parsed:
-    n = len(options)
     if isinstance(value, str):
         letters = set(_letters_in(value))
         if len(letters) == 1:
-            idx = LETTERS.index(letters.pop())
-            return Parsed("ok", idx, "json") if idx < n else _fail("out_of_range")
+            return _by_letter(LETTERS.index(letters.pop()), value, options, "json")
         by_text = _by_text(value, options)
         if by_text is not None:
             return Parsed("ok", by_text, "json")
@@ -161,7 +171,6 @@ def parse_choice(text: str | None, options: Sequence[str]) -> Parsed:
     """Which of ``options`` (presented as A, B, C, ... in this order) the reply picks."""
     if text is None or not text.strip():
         return _fail("empty")
-    n = len(options)
     if "{" in text:
         try:
             obj = extract_json(text)
@@ -175,10 +184,7 @@ def parse_choice(text: str | None, options: Sequence[str]) -> Parsed:
     letters = _letters_in(text)
     distinct = sorted(set(letters))
     if len(distinct) == 1:
-        idx = LETTERS.index(distinct[0])
-        if idx >= n:
-            return _fail("out_of_range")
-        return Parsed("ok", idx, "letter")
+        return _by_letter(LETTERS.index(distinct[0]), text, options, "letter")
     by_text = _by_text(_strip_markup(text), options)
     if len(distinct) > 1:
         # letters disagree: accept only when the option text settles it and agrees
