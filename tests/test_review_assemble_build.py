@@ -13,6 +13,7 @@ from pipeline.annotate.stage import run as annotate
 from pipeline.artifacts import write_frame
 from pipeline.assemble.stage import AssemblyError, assemble, assign_values, value_quotas
 from pipeline.assemble.stage import run as assemble_run
+from pipeline.build.stage import ReleaseError
 from pipeline.build.stage import run as build_run
 from pipeline.params import Params
 from pipeline.review.stage import run as review_run
@@ -218,3 +219,25 @@ def test_card_reports_reviewer_agreement() -> None:
     assert "was the human's for 98.0% (the blind verifier's label: 90.0%)" in text
     assert "| offline_draft | 5/6 | 83% |" in text
 
+
+
+def test_build_of_zero_scenarios_fails_with_the_reason(workdir: Path) -> None:
+    """An LLM that ended every post badly leaves assemble nothing: build says so clearly."""
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=True))
+    rev = _reviewed(workdir, 30, params)
+    write_frame(rev.iloc[0:0], workdir / "rev.parquet", REVIEWED)
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
+                 posts_src=workdir / "unique.parquet")
+    metrics_dir = workdir / "metrics"
+    metrics_dir.mkdir(exist_ok=True)
+    (metrics_dir / "annotate.json").write_text(json.dumps(
+        {"posts_sampled": 30, "by_status": {"invalid": 21, "error": 9}}))
+    out = workdir / "processed" / "valact-15k"
+    with pytest.raises(ReleaseError) as info:
+        build_run(params, src=workdir / "sel.parquet", out_dir=out,
+                  metrics_out=workdir / "processed" / "metrics.json")
+    message = str(info.value)
+    assert "assemble selected 0 scenarios" in message and "target 20" in message
+    assert "30 posts ended as: 9 error, 21 invalid" in message and "status_detail" in message
+    assert not out.exists()

@@ -117,6 +117,24 @@ def read_stage_metrics(folder: Path = paths.STAGE_METRICS_DIR) -> dict[str, Any]
     return out
 
 
+def nothing_selected_message(stage_metrics: dict[str, dict[str, Any]], k: int) -> str:
+    """Why there is no dataset to build: the funnel's figures, stage by stage, and what to do."""
+    annotate = stage_metrics.get("annotate", {})
+    assemble = stage_metrics.get("assemble", {})
+    by_status = annotate.get("by_status") or {}
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no figures"
+    return (
+        "nothing to build: assemble selected 0 scenarios "
+        f"(target {assemble.get('target_scenarios', '?')}, "
+        f"{assemble.get('candidates', '?')} candidate posts with >= {k} distinct values after "
+        f"review). Annotate's {annotate.get('posts_sampled', '?')} posts ended as: {statuses}. "
+        "A post becomes a candidate when its annotation is ok and keeps options for at least "
+        f"{k} different values; see `valact summary` and interim/annotations.parquet "
+        "(status, status_detail). Fix the cause (another model, more posts: "
+        "annotate.oversample, ingest more) and run `dvc repro` again."
+    )
+
+
 def run(
     params: Params,
     src: Path = paths.SELECTED,
@@ -125,8 +143,10 @@ def run(
 ) -> dict[str, Any]:
     bp, ap = params.build, params.assemble
     selected = read_frame(src, SELECTED)
-    scenarios, options = tables(selected)
     stage_metrics = read_stage_metrics()
+    if selected.empty:
+        raise ReleaseError(nothing_selected_message(stage_metrics, ap.options_per_scenario))
+    scenarios, options = tables(selected)
     expected = None if ap.allow_smaller else ap.scenarios
     problems = release_problems(scenarios, options, expected, ap.options_per_scenario)
     if problems:
