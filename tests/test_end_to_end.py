@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,26 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.values import VALUE_IDS
-
-REPO = Path(__file__).resolve().parents[1]
-COPY = [
-    "pipeline", "raw/sample", "review/decisions", "dvc.yaml", "params.yaml", ".dvc/config",
-    ".dvcignore", ".gitignore", "pyproject.toml",
-]
+from repo_copy import REPO, copy_repo, offline_env
 
 pytestmark = pytest.mark.slow
-
-
-def _env(repo: Path, hf_home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = str(repo)  # the copy's code, not the installed checkout
-    env["HF_HOME"] = str(hf_home)
-    env["HF_HUB_OFFLINE"] = "1"
-    env["HF_DATASETS_OFFLINE"] = "1"
-    env["DVC_NO_ANALYTICS"] = "1"
-    env.pop("OPENAI_API_KEY", None)
-    return env
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
@@ -42,17 +23,8 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    repo = tmp_path_factory.mktemp("repo")
-    for rel in COPY:
-        src = REPO / rel
-        dst = repo / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(src, dst)
-    env = _env(repo, tmp_path_factory.mktemp("hf_home"))
-    _run(["git", "init", "-q"], repo, env)
+    repo = copy_repo(tmp_path_factory.mktemp("repo"))
+    env = offline_env(repo, tmp_path_factory.mktemp("hf_home"))
     _run(["dvc", "repro"], repo, env)
     return repo, env
 
