@@ -41,6 +41,7 @@ class IngestParams:
     since: int | None = None
     until: int | None = None
     max_bad_fraction: float = 0.01
+    allow_damaged_files: bool = False  # true: keep what precedes the damage, record it
     workers: int | None = None
     reddit: RedditParams = field(default_factory=RedditParams)
 

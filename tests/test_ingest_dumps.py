@@ -16,6 +16,7 @@ import zstandard
 
 from pipeline.ingest import dumps
 from pipeline.ingest.dumps import (
+    DamagedFiles,
     DumpReadReport,
     TooManyBadRecords,
     expand_globs,
@@ -274,33 +275,44 @@ def test_truncated_zst_keeps_everything_before_the_cut(tmp_path: Path) -> None:
     cut = tmp_path / "truncated.zst"
     cut.write_bytes(raw[: len(raw) // 2])
     reference, _ = _read([ASKWOMEN])
-    frame, report = _read([cut])
+    with pytest.raises(DamagedFiles, match="truncated.zst: truncated at line"):
+        _read([cut])
+    frame, report = _read([cut], allow_damaged_files=True)
     info = report.files[0]
     assert 1000 < len(frame) < ASKWOMEN_RECORDS
-    assert info["bad"] == {"truncated": 1}
-    assert info["lines"] == len(frame) + 1
+    assert info["bad"] == {} and report.total_bad == 0  # the damage is not a bad line
+    assert info["lines"] == len(frame)  # the partial line cut by the damage is not a line
     assert sorted(frame["source_line"]) == list(range(1, len(frame) + 1))
     expected = reference[reference["source_line"] <= len(frame)].reset_index(drop=True)
     pd.testing.assert_frame_equal(frame.drop(columns="source_file"),
                                   expected.drop(columns="source_file"))  # fmt: skip
-    assert report.bad_examples == [
-        {"file": "truncated.zst", "line": len(frame) + 1, "reason": "truncated",
-         "detail": "the zstd stream ends in the middle of a frame"}
+    detail = "the zstd stream ends in the middle of a frame"
+    size = cut.stat().st_size
+    assert info["damage"] == {"kind": "truncated", "detail": detail, "line": len(frame) + 1,
+                              "bytes_read": size, "size": size}  # fmt: skip
+    assert report.damaged_files == [
+        {"file": "truncated.zst", "kind": "truncated", "line": len(frame) + 1,
+         "detail": detail, "kept": len(frame)}
     ]  # fmt: skip
+    assert report.bad_examples == []
 
 
 def test_truncated_gzip_and_corrupt_files(tmp_path: Path, askwomen_lines: list[bytes]) -> None:
     data = gzip.compress(b"\n".join(askwomen_lines) + b"\n")
     cut = tmp_path / "truncated.jsonl.gz"
     cut.write_bytes(data[: len(data) // 2])
-    frame, report = _read([cut])
+    frame, report = _read([cut], allow_damaged_files=True)
     assert 1000 < len(frame) < ASKWOMEN_RECORDS
-    assert report.files[0]["bad"] == {"truncated": 1}
+    assert report.files[0]["bad"] == {}
+    damage = report.files[0]["damage"]
+    assert damage["kind"] == "truncated" and damage["line"] == len(frame) + 1
+    assert damage["detail"] == "the gzip stream ends before its end-of-stream marker"
     garbage = tmp_path / "garbage.zst"
     garbage.write_bytes(b"this is not zstd at all" * 10)
-    with pytest.raises(TooManyBadRecords) as info:
+    with pytest.raises(DamagedFiles, match=r"garbage.zst: corrupt at line 1 .*not a zstd stream"):
         _read([garbage])
-    assert info.value.report.files[0]["bad"] == {"decompress_error": 1}
+    _, report = _read([garbage], allow_damaged_files=True)
+    assert report.files[0]["bad"] == {} and report.files[0]["lines"] == 0
 
 
 def _faulty_dump(lines: list[bytes]) -> tuple[bytes, dict[int, str]]:
@@ -403,9 +415,18 @@ def test_broken_json_array(tmp_path: Path) -> None:
     text = json.dumps(records)
     cut = tmp_path / "cut.json"
     cut.write_text(text[: text.index('"d3"') + 10])
-    frame, report = _read([cut], max_bad_fraction=1.0)
+    with pytest.raises(DamagedFiles, match="cut.json: truncated at line 4"):
+        _read([cut])
+    frame, report = _read([cut], allow_damaged_files=True)
     assert list(frame["post_id"]) == ["d0", "d1", "d2"]
-    assert report.files[0]["bad"] == {"truncated": 1}
+    assert report.files[0]["bad"] == {}
+    assert report.damaged_files[0]["kind"] == "truncated"
+    assert report.damaged_files[0]["line"] == 4  # the element the damage is in
+    unclosed = tmp_path / "unclosed.json"
+    unclosed.write_text(text[: text.index('{"id": "d3"')])
+    _, report = _read([unclosed], allow_damaged_files=True)
+    assert report.files[0]["kept"] == 3
+    assert report.damaged_files[0]["detail"] == "the JSON array is not closed"
     broken = tmp_path / "broken.json"
     broken.write_text(text.replace('"d2"', "d2", 1))
     frame, report = _read([broken], max_bad_fraction=1.0)

@@ -15,6 +15,7 @@ def test_shipped_params_load_with_contract_keys() -> None:
     assert p.assemble.scenarios == 3000
     assert p.assemble.options_per_scenario == 5
     assert isinstance(p.ingest.paths, tuple)
+    assert p.ingest.allow_damaged_files is False  # a damaged dump file fails ingest
 
 
 def test_unknown_key_is_an_error(tmp_path: Path) -> None:

@@ -70,6 +70,29 @@ def _agreement_md(ag: dict[str, Any]) -> str:
     return text
 
 
+def _damaged_md(ingest: dict[str, Any]) -> str:
+    """The damaged input files of the ingest stage (read up to the damage), or ""."""
+    damaged = ingest.get("report", {}).get("damaged_files", [])
+    if not damaged:
+        return ""
+    rows = [
+        (
+            f"`{d['file']}`",
+            d["kind"],
+            str(d["detail"]).replace("|", "\\|"),
+            f"{d['line']:,}",
+            f"{d['kept']:,}",
+        )
+        for d in damaged
+    ]
+    return (
+        f"\n\n**{len(damaged)} damaged input file(s)** could not be read to their end; "
+        "`ingest.allow_damaged_files` was true, so each was read up to its damage (the "
+        "complete records before it are in this build, the rest of the file is not):\n\n"
+        + _table(("file", "damage", "detail", "line reached", "posts kept"), rows)
+    )
+
+
 def render_card(
     *,
     card_data: DatasetCardData,
@@ -187,7 +210,7 @@ options = load_dataset("path/or/repo", "options", split="test")
 
 ### 1. Ingest
 
-Source `{ingest.get("source", "?")}`: {_n(ingest.get("posts_ingested", "?"))} posts.
+Source `{ingest.get("source", "?")}`: {_n(ingest.get("posts_ingested", "?"))} posts.{_damaged_md(ingest)}
 
 ### 2. Clean
 

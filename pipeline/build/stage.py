@@ -160,6 +160,7 @@ def run(
     metrics = {
         **version,
         "posts_ingested": stage_metrics["ingest"].get("posts_ingested"),
+        "damaged_files": stage_metrics["ingest"].get("report", {}).get("damaged_files", []),
         "posts_kept_by_clean": stage_metrics["clean"].get("kept"),
         "rejected_by_reason": stage_metrics["clean"].get("rejected_by_reason", {}),
         "redactions_by_type": stage_metrics["clean"].get("redactions_by_type", {}),

@@ -20,6 +20,15 @@ def _counts(d: dict[str, Any], *, keep_zero: bool = False) -> str:
     return ", ".join(f"{k} {v:,}" for k, v in items) or "none"
 
 
+def _damaged(files: list[dict[str, Any]]) -> str:
+    """Damaged input files kept up to the damage (``ingest.allow_damaged_files``)."""
+    parts = [
+        f"{f['file']} {f['kind']} at line {int(f['line']):,} ({int(f['kept']):,} kept)"
+        for f in files
+    ]
+    return "; ".join(parts) or "none"
+
+
 def format_summary(m: dict[str, Any]) -> str:
     """Lines of text for the metrics written by the build stage."""
     rejected = sum(int(v) for v in m.get("rejected_by_reason", {}).values())
@@ -36,6 +45,7 @@ def format_summary(m: dict[str, Any]) -> str:
         f"   by {', '.join(m.get('annotators', [])) or '?'}",
         f"  scenarios           {scenarios:>8,}",
         f"  options             {options:>8,}",
+        f"  damaged files:      {_damaged(m.get('damaged_files') or [])}",
         f"  rejected by reason: {_counts(m.get('rejected_by_reason', {}))}",
         f"  redactions:         {_counts(m.get('redactions_by_type', {}))}",
         "  options per value:  "

@@ -29,12 +29,21 @@ subreddit is counted as skipped, not bad). Known limit: a post whose top-level
 ``subreddit`` key is missing (not null) and that embeds another subreddit's post
 (``crosspost_parent_list``) is skipped with the embedded subreddit.
 
-Bad input never crashes the reader: malformed JSON, invalid UTF-8, non-object values,
-records without ``id``/``subreddit``/``created_utc``, over-long lines and truncated or
-corrupt compressed streams are counted per reason, logged with the file basename and line
-number (logger ``valact.ingest``), and the good records around them are kept. The call
-fails with :class:`TooManyBadRecords` only at the end, when the share of bad lines passes
-``max_bad_fraction``.
+Bad lines never crash the reader: malformed JSON, invalid UTF-8, non-object values,
+records without ``id``/``subreddit``/``created_utc`` and over-long lines are counted per
+reason, logged with the file basename and line number (logger ``valact.ingest``), and the
+good records around them are kept. The call fails with :class:`TooManyBadRecords` only at
+the end, when the share of bad lines passes ``max_bad_fraction``.
+
+A damaged file is another matter: one that cannot be read to its end. It is ``truncated``
+(a zstd stream ending in the middle of a frame, a gzip stream without its end marker, a
+JSON array never closed) or ``corrupt`` (not a zstd or gzip stream at all, a frame that
+fails to decompress, or content that is binary rather than UTF-8 text: see
+:func:`_binary_reason`). Reading such a file stops at the damage; the partial line the
+damage cuts is not a record and not a bad line. Every file is read, then the call fails
+with :class:`DamagedFiles` naming each damaged file, unless ``allow_damaged_files`` is true:
+then the complete records before the damage are kept and the damage is recorded in the
+report (``damaged_files``, and ``damage`` in the file's entry).
 """
 
 from __future__ import annotations
@@ -76,7 +85,7 @@ from pipeline.ingest.normalize import (
     normalize_post,
 )
 
-__all__ = ["DumpReadReport", "TooManyBadRecords", "expand_globs", "read_dumps"]
+__all__ = ["DamagedFiles", "DumpReadReport", "TooManyBadRecords", "expand_globs", "read_dumps"]
 
 log = logging.getLogger("valact.ingest")
 
@@ -92,10 +101,28 @@ MAX_BAD_EXAMPLES: Final = 20
 #: Bad lines logged at WARNING per file; the rest go to DEBUG.
 LOG_BAD_PER_FILE: Final = 100
 PROGRESS_EVERY_S: Final = 0.25
+#: Decompressed bytes at the start of a file checked for binary content.
+SNIFF_BYTES: Final = 1 << 16
+#: Content whose share of bytes that are not text (not UTF-8, or control characters JSON
+#: never holds raw) passes this is binary: not a dump (random bytes: over half).
+MAX_BINARY_SHARE: Final = 0.1
+#: The two kinds of damage: the word recorded in the report.
+TRUNCATED: Final = "truncated"
+CORRUPT: Final = "corrupt"
 
 _ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF8_BOM: Final = codecs.BOM_UTF8
+# Other formats a dump may be mistaken for, named when such a file is found binary.
+_OTHER_MAGIC: Final = (
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"BZh", "bzip2"),
+    (b"PK\x03\x04", "zip"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x04\x22\x4d\x18", "lz4"),
+)
+# Bytes never found raw in JSON text (C0 controls but tab, LF, CR; DEL is allowed).
+_CONTROL_BYTES: Final = bytes(b for b in range(32) if b not in (9, 10, 13))
 # Any "subreddit" key; group 1 is its value when it is a plain string without escapes.
 # Anything else (null, an escape, a number, an object) matches with group 1 = None.
 # The pattern starts at the "b": re scans for the first byte of a literal prefix, and "b"
@@ -114,6 +141,14 @@ class TooManyBadRecords(RuntimeError):
         self.report = report
 
 
+class DamagedFiles(RuntimeError):
+    """Some files cannot be read to their end (truncated or corrupt) and that is not allowed."""
+
+    def __init__(self, message: str, report: DumpReadReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 @dataclass
 class DumpReadReport:
     """What :func:`read_dumps` read, kept, skipped and rejected.
@@ -122,11 +157,17 @@ class DumpReadReport:
     (``ndjson`` or ``json-array``), ``lines`` (non-blank lines, or array elements, seen),
     ``blank``, ``parsed`` (lines handed to the JSON parser; the prefilter skips the rest),
     ``kept`` (before cross-file de-duplication), ``skipped_other_subreddit``,
-    ``skipped_window`` and ``bad`` (reason -> count). ``total_kept`` is after
-    de-duplication, i.e. the number of rows returned.
+    ``skipped_window``, ``bad`` (reason -> count) and ``damage``: None, or where reading
+    stopped in a damaged file: ``kind`` (``truncated`` or ``corrupt``), ``detail``, ``line``
+    (the line, or array element, the damage is on: the first one not read whole),
+    ``bytes_read`` (of the file, compressed, when the damage was found) and ``size``.
+    ``damaged_files`` lists the damaged files in short: ``file``, ``kind``, ``line``,
+    ``detail`` and ``kept``. ``total_kept`` is after de-duplication, i.e. the number of rows
+    returned.
     """
 
     files: list[dict[str, Any]] = field(default_factory=list)
+    damaged_files: list[dict[str, Any]] = field(default_factory=list)
     bad_examples: list[dict[str, Any]] = field(default_factory=list)
     duplicates_dropped: int = 0
     total_lines: int = 0
@@ -139,11 +180,11 @@ class DumpReadReport:
 
 # ----------------------------------------------------------------------------- byte sources
 class _StreamError(Exception):
-    """The compressed stream is truncated or corrupt: everything before it was yielded."""
+    """The file is damaged (``kind``: truncated or corrupt); everything before was yielded."""
 
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
         self.detail = detail
 
 
@@ -166,19 +207,27 @@ def _coalesce(parts: Iterator[bytes]) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
+def _zstd_error(exc: zstandard.ZstdError, data: bytes, started: bool) -> _StreamError:
+    """The damage a decompression error means: no zstd magic at the start is not zstd."""
+    if not started and not data.startswith(_ZSTD_MAGIC):
+        return _StreamError(CORRUPT, f"not a zstd stream ({exc})")
+    return _StreamError(CORRUPT, f"a zstd frame cannot be decompressed ({exc})")
+
+
 def _zstd_parts(fh: IO[bytes]) -> Iterator[bytes]:
     # decompressobj rather than stream_reader: stream_reader reports a clean EOF on a
     # truncated frame, decompressobj tells (eof stays False) so truncation is not silent.
     dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
     dobj = dctx.decompressobj()
     in_frame = False
+    started = False  # some input was decompressed without error
     while data := fh.read(READ_SIZE):
         while data:
             try:
                 out = dobj.decompress(data)
             except zstandard.ZstdError as exc:
-                raise _StreamError("decompress_error", f"zstd: {exc}") from exc
-            in_frame = True
+                raise _zstd_error(exc, data, started) from exc
+            in_frame = started = True
             if out:
                 yield out
             if not dobj.eof:
@@ -187,19 +236,24 @@ def _zstd_parts(fh: IO[bytes]) -> Iterator[bytes]:
             dobj = dctx.decompressobj()
             in_frame = False
     if in_frame:
-        raise _StreamError("truncated", "the zstd stream ends in the middle of a frame")
+        raise _StreamError(TRUNCATED, "the zstd stream ends in the middle of a frame")
 
 
 def _gzip_parts(fh: IO[bytes]) -> Iterator[bytes]:
+    is_gzip = fh.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC
+    fh.seek(0)
     with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
         while True:
             try:
                 # read1: one decompression step, so data before a truncation is not lost
                 data = gz.read1(CHUNK_SIZE)
             except EOFError as exc:
-                raise _StreamError("truncated", f"gzip: {exc}") from exc
+                raise _StreamError(
+                    TRUNCATED, "the gzip stream ends before its end-of-stream marker"
+                ) from exc
             except (OSError, zlib.error) as exc:
-                raise _StreamError("decompress_error", f"gzip: {exc}") from exc
+                what = "gzip data cannot be decompressed" if is_gzip else "not a gzip stream"
+                raise _StreamError(CORRUPT, f"{what} ({exc})") from exc
             if not data:
                 return
             yield data
@@ -230,6 +284,32 @@ _PARTS: Final[dict[str, Callable[[IO[bytes]], Iterator[bytes]]]] = {
     "gz": _gzip_parts,
     "plain": _plain_parts,
 }
+
+
+def _binary_reason(sample: bytes, codec: str) -> str | None:
+    """Why content starting with ``sample`` is binary rather than a dump, or None.
+
+    Dumps are UTF-8 JSON text, where the odd bad line is a bad line. When more than
+    :data:`MAX_BINARY_SHARE` of the first bytes are not text (not UTF-8, or control bytes
+    such as NUL that JSON never holds raw) the file is not a dump at all. A character cut by
+    the end of the sample counts as a few undecodable bytes, which does not matter.
+    """
+    if not sample:
+        return None
+    undecodable = len(sample) - len(sample.decode("utf-8", "ignore").encode("utf-8"))
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    share = (undecodable + control) / len(sample)
+    if share <= MAX_BINARY_SHARE:
+        return None
+    how = f"{share:.0%} of the first {len(sample):,} bytes are not UTF-8 text"
+    if codec != "plain":
+        name = {"zst": "zstd", "gz": "gzip"}[codec]
+        return f"the {name} stream decompresses to binary content, not NDJSON ({how})"
+    for magic, name in _OTHER_MAGIC:
+        if sample.startswith(magic):
+            how = f"it starts like a file in {name} format"
+            break
+    return f"binary content, not an NDJSON, zstd or gzip dump ({how})"
 
 
 # ----------------------------------------------------------------------------- one file
@@ -273,6 +353,7 @@ class _FileReader:
         self.skipped_window = 0
         self.bad: dict[str, int] = {}
         self.n_bad = 0
+        self.damage: dict[str, Any] | None = None
         self.examples: list[dict[str, Any]] = []
         self.rows: list[tuple[Any, ...]] = []
         self._fh: IO[bytes] | None = None
@@ -294,6 +375,24 @@ class _FileReader:
                 log.warning("%s: further bad records are logged at DEBUG level", self.name)
         elif log.isEnabledFor(logging.DEBUG):
             log.debug("%s:%d: bad record skipped (%s) %s", self.name, line_no, reason, detail)
+
+    def _damaged(self, kind: str, detail: str, line_no: int) -> None:
+        """Record where reading of this damaged file stops (``kind``: truncated or corrupt)."""
+        position = self._fh.tell() if self._fh is not None and not self._fh.closed else 0
+        self.damage = {
+            "kind": kind,
+            "detail": detail[:300],
+            "line": line_no,
+            "bytes_read": min(position, self._size),
+            "size": self._size,
+        }
+        log.warning(
+            "%s: damaged file, %s at line %d: %s; the rest of the file is not read",
+            self.name,
+            kind,
+            line_no,
+            detail,
+        )
 
     def _accept(self, obj: Any, line_no: int) -> None:
         try:
@@ -329,7 +428,9 @@ class _FileReader:
         if final or now - self._last_progress >= PROGRESS_EVERY_S:
             self._last_progress = now
             position = self._fh.tell() if self._fh is not None and not self._fh.closed else 0
-            self.sink(("progress", self.index, self.line_no - 1, len(self.rows), position))
+            damage = self.damage
+            note = "" if damage is None else f"{damage['kind']} at line {damage['line']:,}"
+            self.sink(("progress", self.index, self.line_no - 1, len(self.rows), position, note))
 
     # -- NDJSON ---------------------------------------------------------------------------
     def _scan_all(self, buf: bytes, start: int, end: int, line_no: int) -> int:
@@ -438,9 +539,8 @@ class _FileReader:
                 tail_size = len(chunk) - last - 1
                 self._progress()
         except _StreamError as exc:
-            # the partial line cut by the error is part of the one bad record counted here
-            self.lines += 1
-            self._bad(self.line_no, exc.reason, exc.detail)
+            # the partial line the damage cuts (the tail) is not a record: it is the damage
+            self._damaged(exc.kind, exc.detail, self.line_no)
             return
         if skipping:
             self.line_no += 1
@@ -477,7 +577,7 @@ class _FileReader:
                 pos = _JSON_WS_RE.match(text, pos).end()  # type: ignore[union-attr]
                 if pos >= len(text):
                     if eof:
-                        fail("truncated", "the JSON array is not closed")
+                        self._damaged(TRUNCATED, "the JSON array is not closed", element + 1)
                         return
                     text = more(text)
                     continue
@@ -504,8 +604,11 @@ class _FileReader:
                     if cut and not eof and len(text) - pos <= MAX_LINE_BYTES:
                         text = more(text)
                         continue
-                    reason = "truncated" if cut and eof else "invalid_json"
-                    fail(reason, f"{exc}; the rest of the JSON array is not read")
+                    if cut and eof:
+                        detail = f"the JSON array ends inside element {element + 1} ({exc})"
+                        self._damaged(TRUNCATED, detail, element + 1)
+                    else:
+                        fail("invalid_json", f"{exc}; the rest of the JSON array is not read")
                     return
                 if end >= len(text) and not eof:  # a bare number could continue: read on
                     text = more(text)
@@ -530,7 +633,7 @@ class _FileReader:
         except UnicodeDecodeError as exc:
             fail("invalid_utf8", str(exc))
         except _StreamError as exc:
-            fail(exc.reason, exc.detail)
+            self._damaged(exc.kind, exc.detail, element + 1)
 
     # -- driver ---------------------------------------------------------------------------
     def _first_chunk(self, chunks: Iterator[bytes]) -> bytes | None:
@@ -548,6 +651,25 @@ class _FileReader:
             self.line_no += newlines
         return None
 
+    def _read_content(self, fh: IO[bytes]) -> None:
+        """Decompress, check that the content is text, then read lines or array elements."""
+        codec = _codec(fh, self.path)
+        chunks = _coalesce(_PARTS[codec](fh))
+        try:
+            first = self._first_chunk(chunks)
+        except _StreamError as exc:
+            self._damaged(exc.kind, exc.detail, self.line_no)
+            return
+        if first is None:
+            return
+        binary = _binary_reason(first[:SNIFF_BYTES], codec)
+        if binary is not None:
+            self._damaged(CORRUPT, binary, self.line_no)
+        elif first.lstrip()[:1] == b"[":
+            self._read_array(first, chunks)
+        else:
+            self._read_lines(itertools.chain([first], chunks))
+
     def run(self) -> _FileResult:
         started = time.monotonic()
         self._size = self.path.stat().st_size
@@ -555,18 +677,7 @@ class _FileReader:
             self.sink(("start", self.index, self.name, self._size))
         with open(self.path, "rb") as fh:
             self._fh = fh
-            chunks = _coalesce(_PARTS[_codec(fh, self.path)](fh))
-            try:
-                first = self._first_chunk(chunks)
-            except _StreamError as exc:
-                self.lines += 1
-                self._bad(self.line_no, exc.reason, exc.detail)
-                first = None
-            if first is not None:
-                if first.lstrip()[:1] == b"[":
-                    self._read_array(first, chunks)
-                else:
-                    self._read_lines(itertools.chain([first], chunks))
+            self._read_content(fh)
             self._progress(final=True)
         elapsed = time.monotonic() - started
         log.info(
@@ -591,6 +702,7 @@ class _FileReader:
             "skipped_other_subreddit": self.skipped_other,
             "skipped_window": self.skipped_window,
             "bad": dict(sorted(self.bad.items())),
+            "damage": self.damage,
         }
         return _FileResult(self.index, stats, self.examples, self.rows)
 
@@ -655,11 +767,12 @@ class _ProgressBoard:
                 mininterval=0.5,
             )
         elif kind == "progress":
-            _, index, lines, kept, position = message
+            _, index, lines, kept, position, note = message
             bar = self.bars.get(index)
             if bar is not None:
                 size = self.sizes.get(index) or 1
-                bar.set_postfix_str(f"kept {kept:,}, {min(position / size, 1):.0%} read", False)
+                note = note or f"{min(position / size, 1):.0%} read"
+                bar.set_postfix_str(f"kept {kept:,}, {note}", False)
                 bar.update(lines - bar.n)
         elif kind == "done":
             self.done.add(message[1])
@@ -808,6 +921,45 @@ def _too_many_message(report: DumpReadReport, limit: float) -> str:
     return "\n".join(lines)
 
 
+def _damage_text(info: dict[str, Any]) -> str:
+    """One damaged file in a line: what is wrong, where, and what was read before it."""
+    d = info["damage"]
+    return (
+        f"{info['name']}: {d['kind']} at line {d['line']:,} ({d['bytes_read']:,} of "
+        f"{d['size']:,} bytes read): {d['detail']}; {info['lines']:,} line(s) read before it"
+    )
+
+
+def _damaged_message(report: DumpReadReport) -> str:
+    damaged = [f for f in report.files if f["damage"]]
+    lines = [f"{len(damaged)} damaged dump file(s), which cannot be read to their end:"]
+    lines += [f"  {_damage_text(f)}" for f in damaged]
+    lines += [
+        "Re-download or re-copy these files (`zstd -t FILE` or `gzip -t FILE` checks a copy).",
+        "Or keep every complete record before the damage, with the damage recorded in "
+        "metrics/ingest.json: set ingest.allow_damaged_files: true in params.yaml (the "
+        "allow_damaged_files argument of read_dumps).",
+        "(ingest.max_bad_fraction does not apply: it counts malformed lines in files that "
+        "read to their end.)",
+    ]
+    return "\n".join(lines)
+
+
+def _damaged_files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's short list of damaged files."""
+    return [
+        {
+            "file": f["name"],
+            "kind": d["kind"],
+            "line": d["line"],
+            "detail": d["detail"],
+            "kept": f["kept"],
+        }
+        for f in files
+        if (d := f["damage"])
+    ]
+
+
 def read_dumps(
     paths: Sequence[Path],
     *,
@@ -817,6 +969,7 @@ def read_dumps(
     max_bad_fraction: float = 0.01,
     workers: int | None = None,
     progress: bool = True,
+    allow_damaged_files: bool = False,
 ) -> tuple[pd.DataFrame, DumpReadReport]:
     """Read Reddit submission dumps into the ``raw/posts.parquet`` frame.
 
@@ -827,10 +980,13 @@ def read_dumps(
             keeps every subreddit.
         since, until: keep ``since <= created_utc < until`` (either may be None).
         max_bad_fraction: raise :class:`TooManyBadRecords` when bad lines / lines is above it
-            (checked once everything is read).
+            (checked once everything is read). Damaged files do not count here.
         workers: processes reading files in parallel; None = ``os.cpu_count()``. One file,
             or ``workers=1``, reads in this process. The output does not depend on it.
         progress: show a tqdm bar per file (lines/s).
+        allow_damaged_files: keep the complete records before the damage in a truncated or
+            corrupt file (recorded in the report) instead of raising :class:`DamagedFiles`
+            (raised once every file is read, naming each damaged one).
 
     Returns:
         The frame (columns and dtypes of :data:`~pipeline.ingest.normalize.DTYPES`, one row per
@@ -866,8 +1022,10 @@ def read_dumps(
 
     frame, dropped = _build_frame(results)
     examples = [e for r in results for e in r.examples][:MAX_BAD_EXAMPLES]
+    files_stats = [r.stats for r in results]
     report = DumpReadReport(
-        files=[r.stats for r in results],
+        files=files_stats,
+        damaged_files=_damaged_files(files_stats),
         bad_examples=examples,
         duplicates_dropped=dropped,
         total_lines=sum(r.stats["lines"] for r in results),
@@ -876,14 +1034,22 @@ def read_dumps(
     )
     if dropped:
         log.info("dropped %d duplicate post(s) seen in several files or lines", dropped)
+    if report.damaged_files and not allow_damaged_files:
+        raise DamagedFiles(_damaged_message(report), report)
+    for info in report.files:
+        if info["damage"]:
+            log.warning(
+                "kept the records before the damage (allow_damaged_files): %s", _damage_text(info)
+            )
     if report.total_lines and report.total_bad / report.total_lines > max_bad_fraction:
         raise TooManyBadRecords(_too_many_message(report, max_bad_fraction), report)
     log.info(
-        "read %d file(s): %d lines, kept %d posts, %d bad",
+        "read %d file(s): %d lines, kept %d posts, %d bad, %d damaged file(s)",
         len(files),
         report.total_lines,
         report.total_kept,
         report.total_bad,
+        len(report.damaged_files),
     )
     return frame, report
 

@@ -73,6 +73,7 @@ def run(params: Params, out: Path = paths.RAW_POSTS, progress: bool = True) -> d
             max_bad_fraction=ip.max_bad_fraction,
             workers=ip.workers,
             progress=progress,
+            allow_damaged_files=ip.allow_damaged_files,
         )
         report = dump_report.to_dict()
     posts = write_frame(posts, out, RAW_POSTS)
@@ -80,6 +81,7 @@ def run(params: Params, out: Path = paths.RAW_POSTS, progress: bool = True) -> d
         "source": ip.source,
         "posts_ingested": len(posts),
         "removed": int(posts["removed"].sum()),
+        "files_damaged": len(report.get("damaged_files", [])),
         "per_subreddit": {
             k: int(v) for k, v in posts["subreddit"].value_counts().sort_index().items()
         },
