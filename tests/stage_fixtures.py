@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pandas as pd
 
@@ -40,3 +41,25 @@ def unique_posts(n: int, seed: int = 1) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def dump_record(post_id: str, **fields: Any) -> dict[str, Any]:
+    """One Pushshift-style submission line for dump-reading tests; ``fields`` override."""
+    rec: dict[str, Any] = {
+        "id": post_id,
+        "subreddit": "Advice",
+        "title": f"title {post_id}",
+        "selftext": f"text of {post_id}",
+        "author": "someone",
+        "created_utc": 1_600_000_000,
+        "retrieved_on": 1_600_100_000,
+        "score": 3,
+        "num_comments": 1,
+        "over_18": False,
+        "is_self": True,
+        "stickied": False,
+        "permalink": f"/r/Advice/comments/{post_id}/x/",
+        "url": f"https://www.reddit.com/r/Advice/comments/{post_id}/x/",
+    }
+    rec.update(fields)
+    return rec

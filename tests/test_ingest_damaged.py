@@ -29,7 +29,7 @@ from pipeline.params import Params, load_params
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import UNIQUE_POSTS
 from shared_data import REDDIT_DUMPS
-from stage_fixtures import unique_posts
+from stage_fixtures import dump_record, unique_posts
 
 ADVICE = REDDIT_DUMPS / "Advice_top_submissions.zst"
 ADVICE_RECORDS = 1000
@@ -40,20 +40,8 @@ ZSTD_CUT = "the zstd stream ends in the middle of a frame"
 
 def _record(post_id: str, rng: random.Random) -> dict[str, Any]:
     words = " ".join(rng.choice(("advice", "job", "move", "sister", "money")) for _ in range(60))
-    return {
-        "id": post_id,
-        "subreddit": "Advice",
-        "title": f"title {post_id}",
-        "selftext": f"{words} {post_id}",
-        "author": "someone",
-        "created_utc": 1_600_000_000 + int(post_id[1:]),
-        "retrieved_on": 1_600_100_000,
-        "score": 3,
-        "num_comments": 1,
-        "over_18": False,
-        "is_self": True,
-        "stickied": False,
-    }
+    return dump_record(post_id, selftext=f"{words} {post_id}",
+                       created_utc=1_600_000_000 + int(post_id[1:]))
 
 
 def _ndjson(prefix: str, n: int) -> bytes:

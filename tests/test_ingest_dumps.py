@@ -25,6 +25,7 @@ from pipeline.ingest.dumps import (
 from pipeline.ingest.normalize import DTYPES, BadRecord, normalize_post
 from pipeline.schemas import RAW_POSTS, validate
 from shared_data import REDDIT_DUMPS
+from stage_fixtures import dump_record as _record
 
 DATA = REDDIT_DUMPS
 ASKWOMEN = DATA / "AskWomen_submissions_2019-10.zst"
@@ -57,27 +58,6 @@ def _read(paths: list[Path], **kw: Any) -> tuple[pd.DataFrame, DumpReadReport]:
 def _zst(path: Path, data: bytes) -> Path:
     path.write_bytes(zstandard.ZstdCompressor(level=3).compress(data))
     return path
-
-
-def _record(post_id: str, **fields: Any) -> dict[str, Any]:
-    rec: dict[str, Any] = {
-        "id": post_id,
-        "subreddit": "Advice",
-        "title": f"title {post_id}",
-        "selftext": f"text of {post_id}",
-        "author": "someone",
-        "created_utc": 1_600_000_000,
-        "retrieved_on": 1_600_100_000,
-        "score": 3,
-        "num_comments": 1,
-        "over_18": False,
-        "is_self": True,
-        "stickied": False,
-        "permalink": f"/r/Advice/comments/{post_id}/x/",
-        "url": f"https://www.reddit.com/r/Advice/comments/{post_id}/x/",
-    }
-    rec.update(fields)
-    return rec
 
 
 def _ndjson(records: list[Any]) -> bytes:

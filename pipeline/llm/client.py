@@ -55,7 +55,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
 
 import httpx
@@ -74,9 +74,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 LOCAL_DUMMY_KEY = "local"
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
 ResponseFormat = Literal["auto", "json_schema", "json_object_schema", "json_object", "text"]
-RESPONSE_FORMATS: tuple[ResponseFormat, ...] = (
-    "auto", "json_schema", "json_object_schema", "json_object", "text",
-)
+RESPONSE_FORMATS: tuple[ResponseFormat, ...] = get_args(ResponseFormat)
 MAX_ERROR_CHARS = 300
 _T = TypeVar("_T")
 
