@@ -15,7 +15,7 @@ default), then
 * ``clean keeps``: the whole textual decision of the clean stage (length, links, language,
   sensitive, advice) against "advice and not sensitive".
 
-    python benchmarks/bench_advice_filter.py [--data DIR] [--json OUT] [--quiet]
+    python benchmarks/bench_advice_filter.py [--data DIR] [--labels FILE] [--json OUT] [--quiet]
 
 Prints, per filter: the confusion counts, precision, recall, and the titles of every
 misclassified post (to the terminal only); with ``--json`` also writes the figures (counts,
@@ -53,10 +53,13 @@ DATA_ENV = "VALACT_REDDIT_DATA"
 
 
 def default_data_dir() -> Path:
-    """``$VALACT_REDDIT_DATA``, else ``../shared/data/reddit`` next to the repo."""
+    """``$VALACT_REDDIT_DATA``, else ``../shared/data/reddit`` next to the repo, else the
+    team machines' ``/work/shared/data/reddit`` (a clone elsewhere, as CI makes)."""
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV])
-    return ROOT.parent / "shared" / "data" / "reddit"
+    beside = ROOT.parent / "shared" / "data" / "reddit"
+    team = Path("/work/shared/data/reddit")
+    return beside if beside.exists() or not team.exists() else team
 
 
 def _records(path: Path) -> Iterator[dict[str, Any]]:
@@ -159,7 +162,7 @@ def evaluate(posts: list[Post]) -> dict[str, Score]:
     matcher = AdviceMatcher(nlp)
     detector = SensitiveTopicDetector(nlp)
     flt = PostFilter(CleanParams())
-    matches = matcher.match_many([(p.title, p.body) for p in posts])
+    matches = matcher.match_many([(p.title, p.body, p.subreddit) for p in posts])
     scores = {n: Score(n) for n in ("require_advice", SELF_HARM, CHILD_ABUSE, "clean_keeps")}
     for post, match in zip(posts, matches, strict=True):
         scores["require_advice"].add(post, match.is_advice, post.labels["advice"])
@@ -179,7 +182,7 @@ def _pct(x: float | None) -> str:
 
 
 def report(scores: dict[str, Score], posts: list[Post], quiet: bool = False) -> str:
-    lines = [f"advice_eval: {len(posts)} labelled real posts"]
+    lines = [f"{len(posts)} labelled real posts"]
     lines.append(f"{'filter':<16} {'TP':>4} {'FP':>4} {'FN':>4} {'TN':>4} {'precision':>9} "
                  f"{'recall':>7}")  # fmt: skip
     for s in scores.values():
@@ -207,10 +210,13 @@ def report(scores: dict[str, Score], posts: list[Post], quiet: bool = False) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=default_data_dir())
+    parser.add_argument("--labels", type=Path, default=LABELS,
+                        help="labels file (default advice_eval; advice_holdout/labels.jsonl "
+                             "for the held-out set)")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--quiet", action="store_true", help="no misclassified titles")
     args = parser.parse_args()
-    posts = load_posts(args.data)
+    posts = load_posts(args.data, args.labels)
     scores = evaluate(posts)
     print(report(scores, posts, quiet=args.quiet))
     if args.json:

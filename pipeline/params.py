@@ -60,6 +60,8 @@ class CleanParams:
     max_code_share: float = 0.5
     max_list_share: float = 0.7
     require_advice: bool = True
+    # subreddits where a post describing a problem is a request; None = the built-in list
+    advice_subreddits: tuple[str, ...] | None = None
     keep_edit_notes: bool = False
     subreddit_links: bool = False
     spacy_model: str | None = None

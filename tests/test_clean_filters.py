@@ -572,6 +572,22 @@ ADVICE_CASES = [
     ("Can you answer a few questions for my psychology class?",
      "It is about how people make decisions. Should I post it somewhere else?",
      False, "poll_or_survey"),
+    # generic "you" asking how to cope, with the poster's situation in the body
+    ("How do you deal with a coworker who takes credit for everything?",
+     "My coworker presented my slides as hers again and my manager praised her for it.",
+     True, "how_do_you_cope"),
+    # an implicit request: a question about the poster's own situation, no request phrase
+    ("Is a 0% APR card really a free loan?",
+     "I have one with a 5k limit and I was planning to pay my tuition with it.",
+     True, "question_about_own_situation"),
+    # the same question put to the crowd about their lives is not a request
+    ("Is a 0% APR card really a free loan for you?",
+     "I have one with a 5k limit and I was planning to pay my tuition with it.",
+     False, "no_advice_request"),
+    # a title that announces advice for others: request phrases inside are quoted
+    ("My advice for you new grads posting here",
+     "Every week someone asks me what should I do with my first paycheck. Here it is.",
+     False, "no_advice_request"),
 ]  # fmt: skip
 
 
@@ -594,7 +610,7 @@ def test_advice_table(
 def test_advice_table_is_large_and_covers_every_rule() -> None:
     assert len(ADVICE_CASES) >= 40
     covered = {label for _, _, ok, label in ADVICE_CASES if ok}
-    names = {r.name for r in RULES} | {"first_person_question"}
+    names = {r.name for r in RULES} | {"first_person_question", "question_about_own_situation"}
     assert names == covered
     assert {label for _, _, ok, label in ADVICE_CASES if not ok} == {
         "no_advice_request", "meta_post", "poll_or_survey"

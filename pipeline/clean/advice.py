@@ -14,13 +14,22 @@ Decision, in order (first that applies):
    "research study", "participants needed", a Google Forms/SurveyMonkey/strawpoll link,
    Reddit's "View Poll"), or a title that starts with "Poll"/"Survey" -> ``poll_or_survey``;
 3. a positive rule (see :data:`RULES`) whose guards pass -> advice, the rule is recorded;
+   when the title announces something that is not a request
+   (:func:`pipeline.clean.advice_context.title_marker`: update, thanks, advice for others,
+   crowd call, discussion, rant, hypothetical), rules that do not name the poster are
+   skipped, and after advice-for-others, discussion or hypothetical titles no rule counts;
 4. a first-person question: a clause ending in "?" that opens like a question (should, can,
    is, how, what... but not "why") and has I/me/my/we in it -> advice,
-   rule ``first_person_question``;
-5. otherwise not advice: ``meta_post`` when the title talks about the sub or its moderators
-   ("this sub", "the mods"...) or the body holds a strong meta marker, ``poll_or_survey``
-   when the title says "survey", "poll" or "questionnaire", else ``no_advice_request``
-   (rants, stories, news, questions about other people).
+   rule ``first_person_question`` (not after thanks/advice-for-others/discussion/
+   hypothetical titles);
+5. ``meta_post`` when the title talks about the sub or its moderators ("this sub", "the
+   mods"...) or the body holds a strong meta marker; ``poll_or_survey`` when the title says
+   "survey", "poll" or "questionnaire";
+6. when the title announces nothing: in an advice subreddit (``advice_subreddits``), a post
+   with at least three first-person words -> advice, rule ``advice_subreddit``; anywhere, a
+   question not put to the crowd ("you", "anyone", "people"...) in a post whose tokens are at
+   least 4% first-person words -> advice, rule ``question_about_own_situation``;
+7. otherwise ``no_advice_request`` (rants, stories, news, questions about other people).
 
 Guards that keep the rules honest:
 
@@ -48,6 +57,13 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from pipeline.clean.advice_context import (
+    DEFAULT_ADVICE_SUBREDDITS,
+    NO_RULE_MARKERS,
+    STRONG_MARKERS,
+    is_advice_subreddit,
+    title_marker,
+)
 from pipeline.clean.token_patterns import Pattern
 from pipeline.clean.token_patterns import gap as _any
 from pipeline.clean.token_patterns import lem as _lem
@@ -68,6 +84,10 @@ NO_ADVICE = "no_advice_request"
 META_POST = "meta_post"
 POLL = "poll_or_survey"
 FALLBACK_RULE = "first_person_question"
+SUBREDDIT_RULE = "advice_subreddit"
+PRIOR_MIN_FP = 3
+QUESTION_MIN_FP_SHARE = 0.04
+QUESTION_RULE = "question_about_own_situation"
 
 FIRST_PERSON = frozenset(
     {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
@@ -94,6 +114,11 @@ _OTHER_SUBJECTS = frozenset(
         "people", "women", "men", "ladies", "guys", "everyone", "everybody", "he", "she",
         "they", "his", "her", "their", "redditors", "one",
     }
+)  # fmt: skip
+_CROWD_WORDS = frozenset(
+    {"you", "your", "yours", "yourself", "yourselves", "u", "ur", "yall", "y'all", "anyone",
+     "anybody", "someone", "somebody", "everyone", "everybody", "people", "guys", "ladies",
+     "redditors", "reddit", "others", "folks"}
 )  # fmt: skip
 _INVERSION_RULES = frozenset({"should_i", "should_we", "do_i_verb", "how_do_i", "how_should_i"})
 _BOUNDARIES = frozenset({".", "!", "?", "…", "...", ";"})
@@ -356,6 +381,16 @@ def _rules() -> tuple[Rule, ...]:
                 [_w("advice"), {"ORTH": "?"}],
             ),
         ),  # fmt: skip
+        Rule(
+            "how_do_you_cope",
+            False,
+            (
+                [_w("how"), _w("do", "can", "would", "should"), _w("you", "u", "one"), adv,
+                 _lem("deal", "cope", "handle", "approach", "stop", "overcome", "forgive",
+                      "respond", "react", "manage", "avoid", "balance", "decide", "confront",
+                      "tell", "get", "move", "let", "keep", "prepare", "fix", "survive")],
+            ),
+        ),  # fmt: skip
         Rule("how_should_i", True, ([_w("how"), _w("should", "shall"), _w(*_SUBJ)],)),
         Rule(
             "how_do_i",
@@ -504,7 +539,7 @@ _META_STRONG = (
     "subreddit update", "sub update", "subreddit rules", "sub rules", "rules update",
     "mod applications", "moderator applications", "looking for moderators",
     "looking for new moderators", "looking for mods", "looking for new mods", "welcome to r/",
-    "ama announcement",
+    "ama announcement", "announcement:",
 )  # fmt: skip
 _META_WEAK = (
     "this sub", "this subreddit", "the sub", "the subreddit", "this community", "the mods",
@@ -558,11 +593,21 @@ class AdviceMatcher:
             can share); only tokens, ``LOWER`` and ``LEMMA`` are used.
         min_first_person: first-person words needed outside the match for rules that do not
             name the poster themselves.
+        advice_subreddits: subreddits whose purpose is asking for advice (see
+            :mod:`pipeline.clean.advice_context`); default ``DEFAULT_ADVICE_SUBREDDITS``.
     """
 
-    def __init__(self, nlp: Language | None = None, *, min_first_person: int = 2) -> None:
+    def __init__(
+        self,
+        nlp: Language | None = None,
+        *,
+        min_first_person: int = 2,
+        advice_subreddits: Iterable[str] | None = None,
+    ) -> None:
         self.nlp = nlp if nlp is not None else blank_english()
         self.min_first_person = min_first_person
+        subs = DEFAULT_ADVICE_SUBREDDITS if advice_subreddits is None else advice_subreddits
+        self.advice_subreddits = frozenset(s.casefold() for s in subs)
         vocab = self.nlp.vocab
         self._matcher = Matcher(vocab, validate=True)
         for rule in RULES:
@@ -582,20 +627,24 @@ class AdviceMatcher:
 
     # ------------------------------------------------------------------ public API
 
-    def match(self, title: str, body: str) -> AdviceMatch:
-        """Classify one post (title and body as normalized plain text)."""
+    def match(self, title: str, body: str, subreddit: str | None = None) -> AdviceMatch:
+        """Classify one post (title and body as normalized plain text; the subreddit it was
+        posted in, when known, is evidence: see :mod:`pipeline.clean.advice_context`)."""
         text, title_len = prepare_text(title, body)
-        return self._decide(self.nlp(text), text, title_len)
+        return self._decide(self.nlp(text), text, title_len, title, subreddit)
 
     def match_many(
-        self, pairs: Iterable[tuple[str, str]], batch_size: int = 256
+        self, posts: Iterable[tuple[str, str] | tuple[str, str, str | None]],
+        batch_size: int = 256,
     ) -> list[AdviceMatch]:
-        """``match`` for many (title, body) pairs, tokenized in batches with ``nlp.pipe``."""
-        prepared = [prepare_text(t, b) for t, b in pairs]
+        """``match`` for many (title, body) or (title, body, subreddit) tuples, tokenized in
+        batches with ``nlp.pipe``."""
+        items = [(p[0], p[1], p[2] if len(p) > 2 else None) for p in posts]
+        prepared = [prepare_text(t, b) for t, b, _ in items]
         docs = self.nlp.pipe((text for text, _ in prepared), batch_size=batch_size)
         return [
-            self._decide(doc, text, title_len)
-            for doc, (text, title_len) in zip(docs, prepared, strict=True)
+            self._decide(doc, text, title_len, title, sub)
+            for doc, (text, title_len), (title, _, sub) in zip(docs, prepared, items, strict=True)
         ]
 
     def explain(self, title: str, body: str) -> list[tuple[str, str, bool]]:
@@ -610,22 +659,36 @@ class AdviceMatcher:
 
     # ------------------------------------------------------------------ decision
 
-    def _decide(self, doc: Doc, text: str, title_len: int) -> AdviceMatch:
+    def _decide(
+        self, doc: Doc, text: str, title_len: int, title: str, subreddit: str | None
+    ) -> AdviceMatch:
         phrases = self._phrase_hits(doc, title_len)
         if "META_STRONG:title" in phrases:
             return AdviceMatch(False, None, META_POST)
         if self._is_poll(doc, text, phrases, title_len):
             return AdviceMatch(False, None, POLL)
+        marker = title_marker(title)
+        strong_marker = marker in STRONG_MARKERS
         fp = _FirstPerson(doc, self._fp_hashes)
         for name, start, end in self._rule_matches(doc):
+            if marker is not None and not RULES[_RULE_INDEX[name]].anchored:
+                continue
+            if marker in NO_RULE_MARKERS:
+                break
             if self._accept(doc, name, start, end, title_len, fp):
                 return AdviceMatch(True, name, None)
-        if _first_person_question(doc):
+        if not strong_marker and _first_person_question(doc):
             return AdviceMatch(True, FALLBACK_RULE, None)
         if phrases & {"META_STRONG:body", "META_WEAK:title"}:
             return AdviceMatch(False, None, META_POST)
         if "POLL_WEAK:title" in phrases:
             return AdviceMatch(False, None, POLL)
+        if marker is None:
+            n_fp = len(fp.positions)
+            if n_fp >= PRIOR_MIN_FP and is_advice_subreddit(subreddit, self.advice_subreddits):
+                return AdviceMatch(True, SUBREDDIT_RULE, None)
+            if n_fp >= QUESTION_MIN_FP_SHARE * len(doc) and _asks_question(doc, title_len):
+                return AdviceMatch(True, QUESTION_RULE, None)
         return AdviceMatch(False, None, NO_ADVICE)
 
     def _phrase_hits(self, doc: Doc, title_len: int) -> set[str]:
@@ -700,6 +763,26 @@ class _FirstPerson:
             lower = self._doc.to_array("LOWER")
             self._positions = np.flatnonzero(np.isin(lower, self._hashes)).tolist()
         return self._positions
+
+
+def _asks_question(doc: Doc, title_len: int) -> bool:
+    """A question that is not put to the crowd about their own lives: a clause that ends
+    with "?", opens like a question (not "why") and has no you/anyone/people in it."""
+    for tok in doc:
+        if tok.text != "?":
+            continue
+        start, _ = clause_bounds(doc, tok.i)
+        clause = [t for t in doc[start : tok.i] if not t.is_space]
+        while clause and clause[0].lower_ in _CLAUSE_FILLERS:
+            clause = clause[1:]
+        if not clause or clause[0].lower_ not in _QUESTION_OPENERS:
+            continue
+        if any(t.lower_ in _CROWD_WORDS for t in clause):
+            continue
+        if [t.lower_ for t in clause[:4]] == ["am", "i", "the", "only"]:
+            continue  # "Am I the only one who hates Mondays?" asks for company, not advice
+        return True
+    return False
 
 
 def _first_person_question(doc: Doc) -> bool:

@@ -57,8 +57,8 @@ CATEGORIES: tuple[str, ...] = (SELF_HARM, CHILD_ABUSE)
 # A superset of what the rules below can match: posts without any of these never reach spaCy.
 _PREFILTER_RE = re.compile(
     r"suicid|self[\s-]*(?:harm|injur|mutil|destruct)|selfharm|\bkms\b|\bkys\b|unaliv|sewerslide"
-    r"|(?:kill|off|murder|hang|hung|shoot|shot|drown|poison|starv|harm|cut|burn|hurt)\w*\s+"
-    r"(?:my\s*self|meself|mysef|myslef)"
+    r"|(?:kill|off|murder|hang|hung|shoot|shot|drown|poison|starv|harm|cut|burn|hurt|slit)\w*\s+"
+    r"(?:my\s*self|meself|mysef|myslef|himself|herself|themselves|themself|hisself)"
     r"|\bend\w*\s+(?:it\s+all|my|things)|own\s+life|\bdie\b|\bdead\b|\balive\b|off\s+without\s+me"
     r"|\bbe\s+(?:here|around)\b|no\s+(?:reason|point|will)\s+to|(?:to|wanna|gonna)\s+live\b|\blive\s+anymore|living\b|wrists?\b"
     r"|molest|\brap(?:e|ed|es|ing|ist)\b|fondl|sodomi|\bsex|nudes?\b|naked|explicit|lewd"
@@ -66,7 +66,10 @@ _PREFILTER_RE = re.compile(
     r"|minor\s+attracted|map\s+community|statutor|touch|grop|abus|beat|neglect",
     re.IGNORECASE,
 )
-_AGE = r"(?:[1-9]|1[0-7])"
+_AGE = (
+    r"(?:[1-9]|1[0-7]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen)"
+)
 _MINOR_AGE_RE = re.compile(
     rf"\b{_AGE}\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b|\b{_AGE}\s*(?:yo|y/o|y\.o\.)(?!\w)"
     rf"|\b{_AGE}\s?[mf]\b|[(\[]\s*{_AGE}\s*[mf]?\s*[)\]]"
@@ -82,6 +85,7 @@ _MINOR_AGE_RE = re.compile(
 
 
 _MYSELF = ("myself", "meself", "mysef", "myslef")
+_THEMSELF = ("himself", "herself", "themselves", "themself", "hisself")
 _PRONOUN_OBJ = ("me", "her", "him", "them", "us", "my", "kids", "children", "minors", "girls",
                 "boys", "teens")  # fmt: skip
 
@@ -111,6 +115,11 @@ _SELF_HARM_RULES: dict[str, list[Pattern]] = {
         [_lem("want", "urge", "thought", "think", "tempt", "temptation", "wanna", "afraid",
               "scared", "fear", "going", "gonna", "relapse", "start", "stop"),
          _any(3), _lem("hurt", "harm", "cut", "burn"), _w(*_MYSELF)],
+    ],  # fmt: skip
+    # someone in the story: "threatening to kill himself", "keeps hurting herself"
+    "harms_themself": [
+        [_lem("kill", "hang", "shoot", "drown", "poison", "starve", "harm", "hurt", "cut",
+              "burn", "slit"), _w(*_THEMSELF)],
     ],  # fmt: skip
     "want_to_die": [
         [_lem("want", "wish"), _w("to"), _w("die")],
@@ -156,6 +165,12 @@ _LIVE_NOT_AFTER = frozenset(
 _WITHOUT_ME_NOT_AFTER = frozenset(
     {"as", "on", "in", "at", "for", "running", "leading", "managing", "there", "involved"}
 )
+_INJURY_CONTEXT = frozenset(
+    {"playing", "during", "at", "skiing", "running", "lifting", "falling", "working", "when",
+     "badly", "pretty", "slightly", "seriously", "to", "for", "up", "over", "laughing"}
+)  # fmt: skip
+# "people like that only hurt themselves": consequences, not injury
+_FIGURATIVE_BEFORE = frozenset({"only", "just", "ultimately", "mostly", "really", "also"})
 _ACCIDENT_BEFORE = frozenset({"accidentally", "accidently", "nearly", "almost", "literally"})
 
 _CHILD_ABUSE_PHRASES = (
@@ -179,6 +194,8 @@ _SEXUAL_STRONG: list[Pattern] = [
         "incestuous")],
     [_w("sexually"), _lem("abuse", "assault", "harass", "exploit", "abused", "assaulted",
                           "harassed", "exploited")],
+    [_w("sexually"), _w("and", "or", "&"), _w("physically", "emotionally", "verbally"),
+     _lem("abuse", "abused", "assault", "assaulted")],
     [_w("sexual"), _w("abuse", "assault", "harassment", "exploitation", "favors", "favours")],
     [_lem("touch", "grope"), _w("me", "her", "him", "them", "my"), _any(2),
      _w("inappropriately", "sexually", "down", "private", "privates")],
@@ -208,7 +225,8 @@ _MINOR_WORDS: list[Pattern] = [
         "schoolgirl", "schoolboy", "childhood", "daughter", "daughters", "son", "sons",
         "stepdaughter", "stepson", "niece", "nephew", "granddaughter", "grandson", "teen",
         "teens", "teenager", "teenagers", "teenage", "adolescent", "adolescents", "juvenile",
-        "kiddo", "kiddos", "child's", "kid's")],
+        "kiddo", "kiddos", "child's", "kid's", "daycare", "preschool", "preschooler",
+        "kindergarten", "kindergartener", "babysitter", "nanny")],
     [_w("little", "young", "younger", "small"), _w("girl", "boy", "girls", "boys", "sister",
                                                      "brother", "cousin", "me")],
     [_w("middle", "elementary", "primary", "grade", "junior", "high"),
@@ -318,6 +336,11 @@ class SensitiveTopicDetector:
         if name == "want_to_die" and last == "me" and doc[end - 2].lower_ == "without":
             # "everyone would be better off without me", not "...without me as their manager"
             return nxt not in _WITHOUT_ME_NOT_AFTER
+        if name == "harms_themself":
+            # not "hurt himself playing football", "cut herself shaving", "burned himself out"
+            if prev in _ACCIDENT_BEFORE or prev in _FIGURATIVE_BEFORE or nxt in _INJURY_CONTEXT:
+                return False
+            return doc[start].lemma_ not in {"cut", "burn"} or nxt not in _CUT_NOT_AFTER
         if name == "kill_myself" and doc[start].lemma_ in {"hang", "shoot", "drown"}:
             return nxt not in {"up", "out", "in", "a", "the", "into", "for", "with"}
         return True

@@ -63,7 +63,7 @@ class PostFilter:
         self.cp = cp
         self.bots = {b.casefold() for b in cp.bot_authors}
         self.language = LanguageIdentifier()
-        self.advice = AdviceMatcher()
+        self.advice = AdviceMatcher(advice_subreddits=cp.advice_subreddits)
         self.sensitive = SensitiveTopicDetector()
         self.scrubber = Scrubber(
             ScrubConfig(subreddit_links=cp.subreddit_links, spacy_model=cp.spacy_model)
@@ -144,7 +144,11 @@ def process_batch(
             continue
         pending.append((row, title, body, verdict))
     # Advice matching runs batched through spaCy.
-    matches = flt.advice.match_many([(t, b) for _, t, b, _ in pending]) if pending else []
+    matches = (
+        flt.advice.match_many([(t, b, row.subreddit) for row, t, b, _ in pending])
+        if pending
+        else []
+    )
     for (row, title, body, verdict), match in zip(pending, matches, strict=True):
         if flt.cp.require_advice and not match.is_advice:
             reason = match.reason or "no_advice_request"
