@@ -108,3 +108,24 @@ def test_metrics_show_reports_the_funnel(built: tuple[Path, dict[str, str]]) -> 
     out = _run(["dvc", "metrics", "show", "--json"], repo, env)
     assert "posts_ingested" in out and "rejected_by_reason" in out
     assert "options_per_value" in out and "duplicates" in out
+
+
+def test_sample_build_card_and_summary_say_synthetic(built: tuple[Path, dict[str, str]]) -> None:
+    import yaml
+
+    repo, env = built
+    card = (repo / "processed" / "valact-15k" / "README.md").read_text()
+    assert "synthetic" in card and "drawn from Reddit" not in card
+    assert "the Reddit id of the source post" not in card
+    metrics = json.loads((repo / "processed" / "metrics.json").read_text())
+    assert metrics["source"] == "sample" and metrics["synthetic"] is True
+    assert json.loads((repo / "metrics" / "ingest.json").read_text())["synthetic"] is True
+    meta = yaml.safe_load(card.split("---\n")[1])
+    n = metrics["scenarios"]
+    bucket = "n<1K" if n < 1_000 else "1K<n<10K" if n < 10_000 else "10K<n<100K"
+    assert meta["size_categories"] == [bucket]
+    rows = {c["config_name"]: c["splits"][0]["num_examples"] for c in meta["dataset_info"]}
+    assert rows == {"scenarios": n, "options": metrics["options"]}
+    assert bucket != ("n<1K" if metrics["options"] < 1_000 else "1K<n<10K")  # they differ here
+    summary = _run(["valact", "summary"], repo, env)
+    assert "source:             sample (synthetic posts, raw/sample/: not from Reddit)" in summary

@@ -48,3 +48,9 @@ def test_summary_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     result = CliRunner().invoke(app, ["summary"])
     assert result.exit_code == 0 and "scenarios                252" in result.output
     assert summary(tmp_path / "processed" / "metrics.json") in result.output
+
+
+def test_summary_says_synthetic_for_the_sample() -> None:
+    text = format_summary({**METRICS, "source": "sample", "synthetic": True})
+    assert "  source:             sample (synthetic posts, raw/sample/: not from Reddit)" in text
+    assert "  source:             reddit\n" in format_summary({**METRICS, "source": "reddit"})

@@ -157,8 +157,12 @@ def run(
     ).hexdigest()[:16]
     version = {"name": bp.name, "version": bp.version, "data_fingerprint": fingerprint}
     per_value = options["value"].value_counts().reindex(VALUE_IDS, fill_value=0)
+    ingest_source = stage_metrics["ingest"].get("source")
     metrics = {
         **version,
+        "source": ingest_source,
+        # the bundled sample's posts are synthetic; the card and `valact summary` say so
+        "synthetic": ingest_source == "sample",
         "posts_ingested": stage_metrics["ingest"].get("posts_ingested"),
         "damaged_files": stage_metrics["ingest"].get("report", {}).get("damaged_files", []),
         "posts_kept_by_clean": stage_metrics["clean"].get("kept"),
