@@ -129,3 +129,4 @@ def test_sample_build_card_and_summary_say_synthetic(built: tuple[Path, dict[str
     assert bucket != ("n<1K" if metrics["options"] < 1_000 else "1K<n<10K")  # they differ here
     summary = _run(["valact", "summary"], repo, env)
     assert "source:             sample (synthetic posts, raw/sample/: not from Reddit)" in summary
+    assert "bad decision lines: 0 malformed, 0 naming an unknown item" in summary

@@ -75,6 +75,8 @@ def test_review_applies_decisions_and_reports_problems(workdir: Path) -> None:
     assert edited.set_index("value").loc["power", "option_text"].startswith("Negotiate")
     assert set(rev[rev["post_id"] == "p00002"]["review_status"]) == {"accepted"}
     assert metrics["decision_problems"] == 3  # unknown item, bad JSON, bad decision value
+    assert metrics["decision_lines_malformed"] == 2  # bad JSON, bad decision value
+    assert metrics["decision_lines_unknown_item"] == 1
     queue = [json.loads(line) for line in (workdir / "queue.jsonl").read_text().splitlines()]
     assert {q["item_id"] for q in queue} == {f"p{i:05d}" for i in range(3, 20)}
     assert all("offline_draft" in q["reasons"] and len(q["options"]) == 10 for q in queue)
@@ -329,3 +331,51 @@ def test_size_categories_counts_scenarios_not_options(workdir: Path) -> None:
     metrics, card = _build(workdir, 300, 250)
     assert metrics["scenarios"] == 250 and metrics["options"] == 1250
     assert _card_yaml(card)["size_categories"] == ["n<1K"]
+
+
+def test_bad_decision_lines_are_counted_in_metrics_summary_and_card(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.build.summary import format_summary
+    from pipeline.cli import app
+
+    _decide(workdir / "decisions", "alice.jsonl", [
+        {"item_id": "p00000", "reviewer": "alice", "decision": "accept",
+         "timestamp": "2026-11-01T10:00:00Z"},
+        '{"item_id": "p00001", "reviewer": "alice", "decision": "accept"',  # cut short
+        {"item_id": "p00002", "reviewer": "alice", "decision": "maybe",  # not a decision
+         "timestamp": "2026-11-01T10:02:00Z"},
+        {"item_id": "nope99", "reviewer": "alice", "decision": "accept",  # unknown item
+         "timestamp": "2026-11-01T10:03:00Z"},
+    ])
+    metrics, card = _build(workdir, 30, 20)
+    review = json.loads((workdir / "metrics" / "review.json").read_text())
+    assert review["decision_lines_malformed"] == 2
+    assert review["decision_lines_unknown_item"] == 1
+    assert review["decision_problems"] == 3
+    assert metrics["decision_lines_malformed"] == 2
+    assert metrics["decision_lines_unknown_item"] == 1
+    saved = json.loads((workdir / "processed" / "metrics.json").read_text())
+    assert saved["decision_lines_malformed"] == 2 and saved["decision_lines_unknown_item"] == 1
+    line = ("  bad decision lines: 2 malformed, 1 naming an unknown item (not applied; see "
+            "metrics/review.json decision_problem_examples)")
+    assert line in format_summary(metrics)
+    result = CliRunner().invoke(app, ["summary"])  # workdir: processed/metrics.json
+    assert result.exit_code == 0 and line in result.output
+    review_section = card.split("### 5. Review")[1].split("### 6.")[0]
+    assert ("Decision lines not applied: 2 malformed (not valid JSON, or not a valid decision), "
+            "1 naming an item that is not among the annotated posts.") in " ".join(
+        review_section.split())
+
+
+def test_no_bad_decision_lines_say_zero(workdir: Path) -> None:
+    from pipeline.build.summary import format_summary
+
+    metrics, card = _build(workdir, 30, 20)
+    assert metrics["decision_lines_malformed"] == 0 == metrics["decision_lines_unknown_item"]
+    assert "  bad decision lines: 0 malformed, 0 naming an unknown item\n" in (
+        format_summary(metrics) + "\n"
+    )
+    assert "Decision lines not applied: 0 malformed" in " ".join(card.split())

@@ -93,6 +93,22 @@ def _damaged_md(ingest: dict[str, Any]) -> str:
     )
 
 
+def _decision_lines_md(review: dict[str, Any]) -> str:
+    """Decision lines that applied to nothing: unparseable, or naming an unknown item."""
+    malformed = int(review.get("decision_lines_malformed") or 0)
+    unknown = int(review.get("decision_lines_unknown_item") or 0)
+    text = (
+        f"Decision lines not applied: {malformed:,} malformed (not valid JSON, or not a valid "
+        f"decision), {unknown:,} naming an item that is not among the annotated posts."
+    )
+    if malformed or unknown:
+        text += (
+            " They changed nothing in this build; the review stage logged each with its file "
+            "and line (examples in `metrics/review.json`, `decision_problem_examples`)."
+        )
+    return text
+
+
 def render_card(
     *,
     card_data: DatasetCardData,
@@ -285,7 +301,8 @@ Personal data replaced (placeholders by type): {red_md}.
 ### 5. Review
 
 {review.get("decisions_read", 0)} human decisions replayed; {review.get("queue", 0)} items
-waiting in the review queue. Published scenarios by review status:
+waiting in the review queue. {_decision_lines_md(review)} Published scenarios by review
+status:
 
 {_table(("review status", "scenarios"), review_rows)}
 

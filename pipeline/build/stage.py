@@ -171,6 +171,10 @@ def run(
         "duplicates": stage_metrics["dedupe"].get("duplicates"),
         "posts_annotated": stage_metrics["annotate"].get("posts_annotated"),
         "review_queue": stage_metrics["review"].get("queue"),
+        "decision_lines_malformed": stage_metrics["review"].get("decision_lines_malformed", 0),
+        "decision_lines_unknown_item": stage_metrics["review"].get(
+            "decision_lines_unknown_item", 0
+        ),
         "scenarios": len(scenarios),
         "options": len(options),
         "options_per_value": {k: int(v) for k, v in per_value.items()},

@@ -37,6 +37,16 @@ def _source(m: dict[str, Any]) -> str:
     return str(source or "?")
 
 
+def _decision_lines(m: dict[str, Any]) -> str:
+    """Review decision lines that applied to nothing."""
+    malformed = int(m.get("decision_lines_malformed") or 0)
+    unknown = int(m.get("decision_lines_unknown_item") or 0)
+    text = f"{malformed:,} malformed, {unknown:,} naming an unknown item"
+    if malformed or unknown:
+        text += " (not applied; see metrics/review.json decision_problem_examples)"
+    return text
+
+
 def format_summary(m: dict[str, Any]) -> str:
     """Lines of text for the metrics written by the build stage."""
     rejected = sum(int(v) for v in m.get("rejected_by_reason", {}).values())
@@ -61,6 +71,7 @@ def format_summary(m: dict[str, Any]) -> str:
         + ", ".join(f"{v} {int(per_value.get(v, 0)):,}" for v in VALUE_IDS),
         f"  review status:      {_counts(m.get('review_status', {}))}"
         f"; queue {int(m.get('review_queue') or 0):,} item(s)",
+        f"  bad decision lines: {_decision_lines(m)}",
     ]
     return "\n".join(lines)
 
