@@ -143,12 +143,25 @@ def publish(
 def show_summary() -> None:
     """Print the build's figures (funnel, rejections, redactions, values) in a few lines."""
     from pipeline.build.summary import summary
+    from pipeline.params import PARAMS_FILE
 
     try:
         typer.echo(summary())
     except (FileNotFoundError, ValueError) as exc:
         typer.secho(f"valact summary: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
+    # `dvc repro` reruns no stage for a section that no stage reads: say so here too
+    if PARAMS_FILE.exists():
+        try:
+            load_params()
+        except ParamsError as exc:
+            typer.secho(
+                f"valact summary: {exc} (no stage can run with this params.yaml: the "
+                "figures above are of an earlier build; fix it, then `dvc repro`)",
+                fg=typer.colors.RED,
+                err=True,
+            )
+            raise typer.Exit(1) from None
 
 
 @params_app.command("check")

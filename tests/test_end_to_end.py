@@ -110,6 +110,25 @@ def test_metrics_show_reports_the_funnel(built: tuple[Path, dict[str, str]]) -> 
     assert "options_per_value" in out and "duplicates" in out
 
 
+def test_misspelled_section_fails_dvc_repro(built: tuple[Path, dict[str, str]]) -> None:
+    """A section no stage reads would leave every stage up to date: check_params fails."""
+    repo, env = built
+    params = repo / "params.yaml"
+    original = params.read_text()
+    try:
+        params.write_text(original + "buidl:\n  name: ValAct-15k\n")
+        proc = subprocess.run(["dvc", "repro"], cwd=repo, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode != 0, proc.stdout + proc.stderr
+        out = proc.stdout + proc.stderr
+        assert ("params.yaml: unknown top-level section 'buidl' (did you mean 'build'?)"
+                in out), out
+        assert "Running stage 'ingest'" not in out  # nothing else had changed
+    finally:
+        params.write_text(original)
+    _run(["dvc", "repro"], repo, env)  # the restored file passes again
+
+
 def test_sample_build_card_and_summary_say_synthetic(built: tuple[Path, dict[str, str]]) -> None:
     import yaml
 
