@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 review_app = typer.Typer(help="Review stage, and tools for reviewers.")
 app.add_typer(review_app, name="review")
+params_app = typer.Typer(help="Check params.yaml.", no_args_is_help=True)
+app.add_typer(params_app, name="params")
 
 log = logging.getLogger("valact")
 
@@ -141,12 +143,45 @@ def publish(
 def show_summary() -> None:
     """Print the build's figures (funnel, rejections, redactions, values) in a few lines."""
     from pipeline.build.summary import summary
+    from pipeline.params import PARAMS_FILE
 
     try:
         typer.echo(summary())
     except (FileNotFoundError, ValueError) as exc:
         typer.secho(f"valact summary: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
+    # `dvc repro` reruns no stage for a section that no stage reads: say so here too
+    if PARAMS_FILE.exists():
+        try:
+            load_params()
+        except ParamsError as exc:
+            typer.secho(
+                f"valact summary: {exc} (no stage can run with this params.yaml: the "
+                "figures above are of an earlier build; fix it, then `dvc repro`)",
+                fg=typer.colors.RED,
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+@params_app.command("check")
+def params_check() -> None:
+    """Check every section of params.yaml (the `check_params` stage of dvc.yaml runs this).
+
+    Each stage checks the whole file too, but `dvc repro` reruns a stage only when a key
+    it reads changes: a section no stage reads (a misspelled `buidl:`) would pass unseen.
+    """
+    import dataclasses
+
+    from pipeline.params import PARAMS_FILE, Params
+
+    try:
+        load_params()
+    except ParamsError as exc:
+        typer.secho(f"valact params check: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    sections = [f.name for f in dataclasses.fields(Params)]
+    typer.echo(f"{PARAMS_FILE}: OK ({', '.join(sections)})")
 
 
 @app.command("values")

@@ -1,13 +1,17 @@
 """Typed view of ``params.yaml``: the one place stage parameters are defined.
 
 Each stage reads only its own section (plus ``seed``), and ``dvc.yaml`` declares exactly
-those keys, so changing a parameter reruns only the stages that read it. Unknown keys
-are an error: a typo in ``params.yaml`` must not be silently ignored.
+those keys, so changing a parameter reruns only the stages that read it. Every stage still
+loads and checks the whole file, every section, and unknown keys are an error: a typo in
+``params.yaml`` must not be silently ignored. A misspelled top-level section (``buidl:``)
+is read by no stage, so ``dvc repro`` alone would not notice it: the ``check_params``
+stage of ``dvc.yaml`` (``valact params check``) depends on the whole file and fails on it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -194,14 +198,29 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     return value
 
 
+def _did_you_mean(key: object, names: set[str]) -> str:
+    """`` (did you mean 'build'?)`` for the closest known name, or ""."""
+    close = difflib.get_close_matches(str(key), sorted(names), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _unknown_sections_message(path: Path, unknown: list[str], names: set[str]) -> str:
+    sections = ", ".join(f"{k!r}{_did_you_mean(k, names)}" for k in unknown)
+    return (
+        f"{path}: unknown top-level section{'s' if len(unknown) > 1 else ''} {sections}; "
+        f"known: {', '.join(sorted(names))}"
+    )
+
+
 def _build(cls: type[T], data: dict[str, Any], where: str) -> T:
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - names)
+    unknown = sorted((k for k in data if k not in names), key=str)
+    if unknown and not where:  # the top level: its sections (and seed)
+        raise ParamsError(_unknown_sections_message(PARAMS_FILE, unknown, names))
     if unknown:
-        raise ParamsError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
-        )
+        keys = ", ".join(f"{k}{_did_you_mean(k, names)}" for k in unknown)
+        raise ParamsError(f"{where}: unknown key(s) {keys}; known: {', '.join(sorted(names))}")
     kwargs = {k: _coerce(v, hints[k], f"{where}.{k}" if where else k) for k, v in data.items()}
     return cls(**kwargs)
 
@@ -213,6 +232,10 @@ def load_params(path: Path = PARAMS_FILE) -> Params:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ParamsError(f"{path}: expected a mapping at the top level")
+    sections = {f.name for f in dataclasses.fields(Params)}
+    unknown = sorted((k for k in data if k not in sections), key=str)
+    if unknown:  # named with the file, before any section is read
+        raise ParamsError(_unknown_sections_message(path, unknown, sections))
     return _build(Params, data, "")
 
 

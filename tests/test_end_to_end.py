@@ -46,7 +46,8 @@ def test_param_change_reruns_only_readers(built: tuple[Path, dict[str, str]]) ->
         status = _run(["dvc", "status"], repo, env)
         changed = {line.strip().rstrip(":") for line in status.splitlines()
                    if line and not line.startswith((" ", "\t"))}
-        assert changed == {"review"}, status
+        # check_params depends on the whole of params.yaml (it reads no data, writes nothing)
+        assert changed == {"review", "check_params"}, status
     finally:
         params.write_text(original)
 
@@ -107,3 +108,44 @@ def test_metrics_show_reports_the_funnel(built: tuple[Path, dict[str, str]]) -> 
     out = _run(["dvc", "metrics", "show", "--json"], repo, env)
     assert "posts_ingested" in out and "rejected_by_reason" in out
     assert "options_per_value" in out and "duplicates" in out
+
+
+def test_misspelled_section_fails_dvc_repro(built: tuple[Path, dict[str, str]]) -> None:
+    """A section no stage reads would leave every stage up to date: check_params fails."""
+    repo, env = built
+    params = repo / "params.yaml"
+    original = params.read_text()
+    try:
+        params.write_text(original + "buidl:\n  name: ValAct-15k\n")
+        proc = subprocess.run(["dvc", "repro"], cwd=repo, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode != 0, proc.stdout + proc.stderr
+        out = proc.stdout + proc.stderr
+        assert ("params.yaml: unknown top-level section 'buidl' (did you mean 'build'?)"
+                in out), out
+        assert "Running stage 'ingest'" not in out  # nothing else had changed
+    finally:
+        params.write_text(original)
+    _run(["dvc", "repro"], repo, env)  # the restored file passes again
+
+
+def test_sample_build_card_and_summary_say_synthetic(built: tuple[Path, dict[str, str]]) -> None:
+    import yaml
+
+    repo, env = built
+    card = (repo / "processed" / "valact-15k" / "README.md").read_text()
+    assert "synthetic" in card and "drawn from Reddit" not in card
+    assert "the Reddit id of the source post" not in card
+    metrics = json.loads((repo / "processed" / "metrics.json").read_text())
+    assert metrics["source"] == "sample" and metrics["synthetic"] is True
+    assert json.loads((repo / "metrics" / "ingest.json").read_text())["synthetic"] is True
+    meta = yaml.safe_load(card.split("---\n")[1])
+    n = metrics["scenarios"]
+    bucket = "n<1K" if n < 1_000 else "1K<n<10K" if n < 10_000 else "10K<n<100K"
+    assert meta["size_categories"] == [bucket]
+    rows = {c["config_name"]: c["splits"][0]["num_examples"] for c in meta["dataset_info"]}
+    assert rows == {"scenarios": n, "options": metrics["options"]}
+    assert bucket != ("n<1K" if metrics["options"] < 1_000 else "1K<n<10K")  # they differ here
+    summary = _run(["valact", "summary"], repo, env)
+    assert "source:             sample (synthetic posts, raw/sample/: not from Reddit)" in summary
+    assert "bad decision lines: 0 malformed, 0 naming an unknown item" in summary

@@ -43,3 +43,70 @@ def test_response_format_param(tmp_path: Path) -> None:
     f.write_text("annotate:\n  response_format: json\n")
     with pytest.raises(ParamsError, match="annotate.response_format: 'json' is not one of"):
         load_params(f)
+
+
+def test_misspelled_top_level_section_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    f = tmp_path / "params.yaml"
+    f.write_text((REPO / "params.yaml").read_text() + "buidl:\n  name: ValAct-15k\n")
+    with pytest.raises(ParamsError) as info:
+        load_params(f)
+    assert str(info.value).startswith(
+        f"{f}: unknown top-level section 'buidl' (did you mean 'build'?); known: annotate,"
+    )
+    f.write_text("zzz: 1\nrewiev: {}\n")
+    with pytest.raises(ParamsError, match=r"sections 'rewiev' \(did you mean 'review'\?\), 'zzz';"):
+        load_params(f)
+
+
+def test_unknown_key_in_a_section_suggests_the_closest(tmp_path: Path) -> None:
+    f = tmp_path / "params.yaml"
+    f.write_text("ingest:\n  sorce: dump\n")
+    suggestion = r"^ingest: unknown key\(s\) sorce \(did you mean 'source'\?\); known: all"
+    with pytest.raises(ParamsError, match=suggestion):
+        load_params(f)
+
+
+def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params_text: str, *args: str):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params.yaml").write_text(params_text)
+    return CliRunner().invoke(app, list(args))
+
+
+def test_stage_run_names_the_misspelled_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (REPO / "params.yaml").read_text().replace("\nbuild:\n", "\nbuidl:\n")
+    result = _cli(tmp_path, monkeypatch, text, "ingest", "--no-progress")
+    assert result.exit_code == 1
+    assert (
+        "valact ingest: params.yaml: unknown top-level section 'buidl' (did you mean 'build'?)"
+        in result.output
+    )
+    assert "valact ingest: :" not in result.output
+    assert not (tmp_path / "raw" / "posts.parquet").exists()
+
+
+def test_every_stage_checks_every_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ingest reads no build key, yet a bad build key stops it before it reads anything."""
+    text = (REPO / "params.yaml").read_text().replace(
+        "rows_per_shard: 50000", "rows_per_shard: many"
+    )
+    result = _cli(tmp_path, monkeypatch, text, "ingest", "--no-progress")
+    assert result.exit_code == 1
+    assert "valact ingest: build.rows_per_shard: expected an integer, got 'many'" in result.output
+
+
+def test_params_check_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _cli(tmp_path, monkeypatch, (REPO / "params.yaml").read_text(), "params", "check")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("params.yaml: OK (seed, ingest, clean,")
+    result = _cli(tmp_path, monkeypatch, "seed: 13\nbuidl: {}\n", "params", "check")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "valact params check: params.yaml: unknown top-level section 'buidl' "
+        "(did you mean 'build'?)"
+    )

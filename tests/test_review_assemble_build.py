@@ -75,6 +75,8 @@ def test_review_applies_decisions_and_reports_problems(workdir: Path) -> None:
     assert edited.set_index("value").loc["power", "option_text"].startswith("Negotiate")
     assert set(rev[rev["post_id"] == "p00002"]["review_status"]) == {"accepted"}
     assert metrics["decision_problems"] == 3  # unknown item, bad JSON, bad decision value
+    assert metrics["decision_lines_malformed"] == 2  # bad JSON, bad decision value
+    assert metrics["decision_lines_unknown_item"] == 1
     queue = [json.loads(line) for line in (workdir / "queue.jsonl").read_text().splitlines()]
     assert {q["item_id"] for q in queue} == {f"p{i:05d}" for i in range(3, 20)}
     assert all("offline_draft" in q["reasons"] and len(q["options"]) == 10 for q in queue)
@@ -241,3 +243,139 @@ def test_build_of_zero_scenarios_fails_with_the_reason(workdir: Path) -> None:
     assert "assemble selected 0 scenarios" in message and "target 20" in message
     assert "30 posts ended as: 9 error, 21 invalid" in message and "status_detail" in message
     assert not out.exists()
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _ingest(workdir: Path, source: str) -> None:
+    """The real ingest stage: the bundled sample, or a two-post dump file (metrics/ingest.json)."""
+    from pipeline.ingest.stage import run as ingest_run
+    from stage_fixtures import dump_record
+
+    params = Params()
+    if source == "sample":
+        ip = replace(params.ingest, source="sample", sample_dir=str(REPO / "raw" / "sample"))
+    else:
+        dump = workdir / "RS_2024-01.ndjson"
+        dump.write_text("".join(json.dumps(dump_record(p)) + "\n" for p in ("abc1", "abc2")))
+        ip = replace(params.ingest, source="dump", paths=(str(dump),))
+    ingest_run(replace(params, ingest=ip), out=workdir / "posts.parquet", progress=False)
+
+
+def _build(workdir: Path, n_posts: int, scenarios: int) -> tuple[dict, str]:
+    """review -> assemble -> build on offline annotations; returns metrics and the card."""
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=scenarios,
+                                              allow_smaller=True))
+    ann = _annotations(workdir, n_posts, params)
+    review_run(params, src=ann, decisions_dir=workdir / "decisions",
+               reviewed_out=workdir / "rev.parquet", queue_out=workdir / "queue.jsonl")
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
+                 posts_src=workdir / "unique.parquet")
+    out = workdir / "processed" / "valact-15k"
+    metrics = build_run(params, src=workdir / "sel.parquet", out_dir=out,
+                        metrics_out=workdir / "processed" / "metrics.json")
+    return metrics, (out / "README.md").read_text()
+
+
+def _card_yaml(card: str) -> dict:
+    import yaml
+
+    return yaml.safe_load(card.split("---\n")[1])
+
+
+def test_card_of_a_sample_build_says_synthetic_never_reddit(workdir: Path) -> None:
+    from pipeline.build.summary import format_summary
+
+    _ingest(workdir, "sample")
+    assert json.loads((workdir / "metrics" / "ingest.json").read_text())["synthetic"] is True
+    metrics, card = _build(workdir, 30, 20)
+    assert metrics["source"] == "sample" and metrics["synthetic"] is True
+    assert "synthetic" in card and "**synthetic** posts" in card
+    assert "drawn from Reddit" not in card
+    assert "Reddit id" not in card and "takedown" not in card
+    assert "Reddit advice scenarios" not in card  # the citation title
+    assert "Reddit advice subreddits skew" not in card
+    # Reddit is named only to say the posts are not from it (and for the scrubber's "Reddit
+    # usernames", a kind of personal data)
+    denials = ("not collected from Reddit", "refers to no Reddit post",
+               "none of them was collected from Reddit", "Reddit usernames")
+    body = card.split("---\n", 2)[2]
+    mentions = [line for line in body.splitlines() if "Reddit" in line]
+    assert len(mentions) == 4, mentions
+    assert all(any(d in line for d in denials) for line in mentions), mentions
+    assert "synthetic" in _card_yaml(card)["tags"] and "reddit" not in _card_yaml(card)["tags"]
+    assert "  source:             sample (synthetic posts, raw/sample/: not from Reddit)" in (
+        format_summary(metrics)
+    )
+
+
+def test_card_of_a_dump_build_keeps_the_reddit_wording(workdir: Path) -> None:
+    from pipeline.build.summary import format_summary
+
+    _ingest(workdir, "dump")
+    assert json.loads((workdir / "metrics" / "ingest.json").read_text())["synthetic"] is False
+    metrics, card = _build(workdir, 30, 20)
+    assert metrics["source"] == "dump" and metrics["synthetic"] is False
+    assert "advice-seeking scenarios** drawn from Reddit" in card
+    assert "| `post_id` | the Reddit id of the source post (base36), for provenance and " \
+           "takedown requests |" in card
+    assert "Source `dump`: 2 posts." in card
+    assert "synthetic" not in card and "reddit" in _card_yaml(card)["tags"]
+    assert "  source:             dump\n" in format_summary(metrics)
+
+
+def test_size_categories_counts_scenarios_not_options(workdir: Path) -> None:
+    """250 scenarios x 5 = 1,250 options: n<1K (the default config's rows), not 1K<n<10K."""
+    metrics, card = _build(workdir, 300, 250)
+    assert metrics["scenarios"] == 250 and metrics["options"] == 1250
+    assert _card_yaml(card)["size_categories"] == ["n<1K"]
+
+
+def test_bad_decision_lines_are_counted_in_metrics_summary_and_card(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.build.summary import format_summary
+    from pipeline.cli import app
+
+    _decide(workdir / "decisions", "alice.jsonl", [
+        {"item_id": "p00000", "reviewer": "alice", "decision": "accept",
+         "timestamp": "2026-11-01T10:00:00Z"},
+        '{"item_id": "p00001", "reviewer": "alice", "decision": "accept"',  # cut short
+        {"item_id": "p00002", "reviewer": "alice", "decision": "maybe",  # not a decision
+         "timestamp": "2026-11-01T10:02:00Z"},
+        {"item_id": "nope99", "reviewer": "alice", "decision": "accept",  # unknown item
+         "timestamp": "2026-11-01T10:03:00Z"},
+    ])
+    metrics, card = _build(workdir, 30, 20)
+    review = json.loads((workdir / "metrics" / "review.json").read_text())
+    assert review["decision_lines_malformed"] == 2
+    assert review["decision_lines_unknown_item"] == 1
+    assert review["decision_problems"] == 3
+    assert metrics["decision_lines_malformed"] == 2
+    assert metrics["decision_lines_unknown_item"] == 1
+    saved = json.loads((workdir / "processed" / "metrics.json").read_text())
+    assert saved["decision_lines_malformed"] == 2 and saved["decision_lines_unknown_item"] == 1
+    line = ("  bad decision lines: 2 malformed, 1 naming an unknown item (not applied; see "
+            "metrics/review.json decision_problem_examples)")
+    assert line in format_summary(metrics)
+    result = CliRunner().invoke(app, ["summary"])  # workdir: processed/metrics.json
+    assert result.exit_code == 0 and line in result.output
+    review_section = card.split("### 5. Review")[1].split("### 6.")[0]
+    assert ("Decision lines not applied: 2 malformed (not valid JSON, or not a valid decision), "
+            "1 naming an item that is not among the annotated posts.") in " ".join(
+        review_section.split())
+
+
+def test_no_bad_decision_lines_say_zero(workdir: Path) -> None:
+    from pipeline.build.summary import format_summary
+
+    metrics, card = _build(workdir, 30, 20)
+    assert metrics["decision_lines_malformed"] == 0 == metrics["decision_lines_unknown_item"]
+    assert "  bad decision lines: 0 malformed, 0 naming an unknown item\n" in (
+        format_summary(metrics) + "\n"
+    )
+    assert "Decision lines not applied: 0 malformed" in " ".join(card.split())

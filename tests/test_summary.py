@@ -48,3 +48,29 @@ def test_summary_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     result = CliRunner().invoke(app, ["summary"])
     assert result.exit_code == 0 and "scenarios                252" in result.output
     assert summary(tmp_path / "processed" / "metrics.json") in result.output
+
+
+def test_summary_says_synthetic_for_the_sample() -> None:
+    text = format_summary({**METRICS, "source": "sample", "synthetic": True})
+    assert "  source:             sample (synthetic posts, raw/sample/: not from Reddit)" in text
+    assert "  source:             reddit\n" in format_summary({**METRICS, "source": "reddit"})
+
+
+def test_summary_fails_on_a_misspelled_params_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dvc repro` reruns nothing for a section no stage reads: the summary says so."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "processed").mkdir()
+    (tmp_path / "processed" / "metrics.json").write_text(json.dumps(METRICS))
+    (tmp_path / "params.yaml").write_text("seed: 13\nbuild:\n  name: ValAct-15k\n")
+    result = CliRunner().invoke(app, ["summary"])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "params.yaml").write_text("seed: 13\nbuidl:\n  name: ValAct-15k\n")
+    result = CliRunner().invoke(app, ["summary"])
+    assert result.exit_code == 1
+    assert "scenarios                252" in result.output  # the figures are still printed
+    assert (
+        "valact summary: params.yaml: unknown top-level section 'buidl' (did you mean 'build'?)"
+        in result.output
+    )

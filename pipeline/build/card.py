@@ -93,6 +93,22 @@ def _damaged_md(ingest: dict[str, Any]) -> str:
     )
 
 
+def _decision_lines_md(review: dict[str, Any]) -> str:
+    """Decision lines that applied to nothing: unparseable, or naming an unknown item."""
+    malformed = int(review.get("decision_lines_malformed") or 0)
+    unknown = int(review.get("decision_lines_unknown_item") or 0)
+    text = (
+        f"Decision lines not applied: {malformed:,} malformed (not valid JSON, or not a valid "
+        f"decision), {unknown:,} naming an item that is not among the annotated posts."
+    )
+    if malformed or unknown:
+        text += (
+            " They changed nothing in this build; the review stage logged each with its file "
+            "and line (examples in `metrics/review.json`, `decision_problem_examples`)."
+        )
+    return text
+
+
 def render_card(
     *,
     card_data: DatasetCardData,
@@ -105,11 +121,17 @@ def render_card(
     card_data.license = build["license"]
     card_data.language = ["en"]
     card_data.task_categories = ["multiple-choice", "text-classification"]
-    card_data.size_categories = [_size_category(metrics["options"])]
+    # size_categories counts the rows of the default config (scenarios), as the Hub does
+    card_data.size_categories = [_size_category(metrics["scenarios"])]
     card_data.pretty_name = build["name"]
-    card_data.tags = ["values", "schwartz", "value-action-gap", "reddit", "advice"]
+    ingest = stage_metrics["ingest"]
+    # The bundled sample (ingest.source: sample) is synthetic: nothing in it is from Reddit.
+    synthetic = ingest.get("source") == "sample"
+    card_data.tags = [
+        "values", "schwartz", "value-action-gap", "synthetic" if synthetic else "reddit", "advice"
+    ]
 
-    ingest, clean, dedupe = stage_metrics["ingest"], stage_metrics["clean"], stage_metrics["dedupe"]
+    clean, dedupe = stage_metrics["clean"], stage_metrics["dedupe"]
     annotate, review = stage_metrics["annotate"], stage_metrics["review"]
     offline = "offline" in metrics["annotators"]
     n_s, n_o = metrics["scenarios"], metrics["options"]
@@ -155,10 +177,55 @@ def render_card(
         else ""
     )
 
+    if synthetic:
+        origin = (
+            "written from the **synthetic** posts of the pipeline's bundled sample (invented "
+            "posts, not collected from Reddit; see `raw/sample/README.md`)"
+        )
+        subreddit_md = "the advice subreddit the synthetic post was written for"
+        post_id_md = (
+            "the id the sample generator gave the synthetic post (base36, invented: it refers "
+            "to no Reddit post)"
+        )
+        ingest_md = (
+            f"Source `sample`: {_n(ingest.get('posts_ingested', '?'))} **synthetic** posts, the "
+            "bundled sample `raw/sample/` written from templates by "
+            "`scripts/generate_sample.py`; none of them was collected from Reddit."
+        )
+        limitation_md = (
+            "- **This build is synthetic**: its posts were written from templates for testing "
+            "the pipeline (`raw/sample/README.md`), and say nothing about what people ask for "
+            "advice about. Use it for demos and pipeline tests, not for research."
+        )
+        removal_md = (
+            "The posts of this build are synthetic and their personal data is invented "
+            "(reserved or fake values): there is no author to remove a post for."
+        )
+        citation_title = "synthetic advice scenarios with Schwartz-value action options"
+    else:
+        origin = "drawn from Reddit"
+        subreddit_md = "the advice subreddit the post came from"
+        post_id_md = (
+            "the Reddit id of the source post (base36), for provenance and takedown requests"
+        )
+        ingest_md = (
+            f"Source `{ingest.get('source', '?')}`: "
+            f"{_n(ingest.get('posts_ingested', '?'))} posts."
+        )
+        limitation_md = (
+            "- Reddit advice subreddits skew English-speaking, young and online; scenarios "
+            "inherit that."
+        )
+        removal_md = (
+            "Author names are never published. To request removal of a scenario derived from "
+            "your post, open an issue with its `post_id`."
+        )
+        citation_title = "Reddit advice scenarios with Schwartz-value action options"
+
     body = f"""
 # {build["name"]}
 
-{build["name"]} is a dataset of **{n_s:,} advice-seeking scenarios** drawn from Reddit, each
+{build["name"]} is a dataset of **{n_s:,} advice-seeking scenarios** {origin}, each
 with **{k} action options**; every option enacts exactly one of Schwartz's ten basic human
 values, and the options of a scenario enact distinct values ({n_o:,} options in all). It
 exists to measure the **value-action gap** of language models: what a model says it values
@@ -188,8 +255,8 @@ options = load_dataset("path/or/repo", "options", split="test")
 | field | description |
 |---|---|
 | `scenario_id` | stable id `valact-NNNNN` |
-| `subreddit` | the advice subreddit the post came from |
-| `post_id` | the Reddit id of the source post (base36), for provenance and takedown requests |
+| `subreddit` | {subreddit_md} |
+| `post_id` | {post_id_md} |
 | `scenario` | the situation, anonymized: personal data replaced by typed placeholders such as `[NAME]` |
 | `question` | the question the poster asked |
 | `options` / `option_id`, `text`, `value` | an action a person holding `value` would take |
@@ -210,7 +277,7 @@ options = load_dataset("path/or/repo", "options", split="test")
 
 ### 1. Ingest
 
-Source `{ingest.get("source", "?")}`: {_n(ingest.get("posts_ingested", "?"))} posts.{_damaged_md(ingest)}
+{ingest_md}{_damaged_md(ingest)}
 
 ### 2. Clean
 
@@ -234,7 +301,8 @@ Personal data replaced (placeholders by type): {red_md}.
 ### 5. Review
 
 {review.get("decisions_read", 0)} human decisions replayed; {review.get("queue", 0)} items
-waiting in the review queue. Published scenarios by review status:
+waiting in the review queue. {_decision_lines_md(review)} Published scenarios by review
+status:
 
 {_table(("review status", "scenarios"), review_rows)}
 
@@ -259,7 +327,7 @@ judgement about the people who wrote the source posts.
 
 ## Limitations
 
-- Reddit advice subreddits skew English-speaking, young and online; scenarios inherit that.
+{limitation_md}
 - A value label says which value an option was written to enact; people may read an
   action as enacting several values.
 - Options written by a model carry that model's style and biases; blind verification and
@@ -272,14 +340,13 @@ Posts are filtered (removed, NSFW, sensitive topics such as self-harm and abuse 
 are excluded) and scrubbed before anything is published: emails, phone numbers, links,
 Reddit usernames, handles, street addresses and personal names are replaced by typed
 placeholders; age/gender markers such as "(25F)" are kept as part of the situation.
-Author names are never published. To request removal of a scenario derived from your
-post, open an issue with its `post_id`.
+{removal_md}
 
 ## Citation
 
 ```bibtex
 @misc{{valact15k,
-  title  = {{{build["name"]}: Reddit advice scenarios with Schwartz-value action options}},
+  title  = {{{build["name"]}: {citation_title}}},
   author = {{The ValAct team}},
   year   = {{2026}},
   note   = {{Version {metrics["version"]}}}

@@ -157,8 +157,12 @@ def run(
     ).hexdigest()[:16]
     version = {"name": bp.name, "version": bp.version, "data_fingerprint": fingerprint}
     per_value = options["value"].value_counts().reindex(VALUE_IDS, fill_value=0)
+    ingest_source = stage_metrics["ingest"].get("source")
     metrics = {
         **version,
+        "source": ingest_source,
+        # the bundled sample's posts are synthetic; the card and `valact summary` say so
+        "synthetic": ingest_source == "sample",
         "posts_ingested": stage_metrics["ingest"].get("posts_ingested"),
         "damaged_files": stage_metrics["ingest"].get("report", {}).get("damaged_files", []),
         "posts_kept_by_clean": stage_metrics["clean"].get("kept"),
@@ -167,6 +171,10 @@ def run(
         "duplicates": stage_metrics["dedupe"].get("duplicates"),
         "posts_annotated": stage_metrics["annotate"].get("posts_annotated"),
         "review_queue": stage_metrics["review"].get("queue"),
+        "decision_lines_malformed": stage_metrics["review"].get("decision_lines_malformed", 0),
+        "decision_lines_unknown_item": stage_metrics["review"].get(
+            "decision_lines_unknown_item", 0
+        ),
         "scenarios": len(scenarios),
         "options": len(options),
         "options_per_value": {k: int(v) for k, v in per_value.items()},

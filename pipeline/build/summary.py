@@ -29,6 +29,24 @@ def _damaged(files: list[dict[str, Any]]) -> str:
     return "; ".join(parts) or "none"
 
 
+def _source(m: dict[str, Any]) -> str:
+    """Where the posts came from; the bundled sample is said to be synthetic."""
+    source = m.get("source")
+    if source == "sample" or m.get("synthetic"):
+        return f"{source or 'sample'} (synthetic posts, raw/sample/: not from Reddit)"
+    return str(source or "?")
+
+
+def _decision_lines(m: dict[str, Any]) -> str:
+    """Review decision lines that applied to nothing."""
+    malformed = int(m.get("decision_lines_malformed") or 0)
+    unknown = int(m.get("decision_lines_unknown_item") or 0)
+    text = f"{malformed:,} malformed, {unknown:,} naming an unknown item"
+    if malformed or unknown:
+        text += " (not applied; see metrics/review.json decision_problem_examples)"
+    return text
+
+
 def format_summary(m: dict[str, Any]) -> str:
     """Lines of text for the metrics written by the build stage."""
     rejected = sum(int(v) for v in m.get("rejected_by_reason", {}).values())
@@ -37,6 +55,7 @@ def format_summary(m: dict[str, Any]) -> str:
     lines = [
         f"{m.get('name', 'ValAct-15k')} {m.get('version', '?')} "
         f"(data fingerprint {m.get('data_fingerprint', '?')})",
+        f"  source:             {_source(m)}",
         f"  posts ingested      {int(m.get('posts_ingested') or 0):>8,}",
         f"  kept by clean       {int(m.get('posts_kept_by_clean') or 0):>8,}"
         f"   (rejected {rejected:,})",
@@ -52,6 +71,7 @@ def format_summary(m: dict[str, Any]) -> str:
         + ", ".join(f"{v} {int(per_value.get(v, 0)):,}" for v in VALUE_IDS),
         f"  review status:      {_counts(m.get('review_status', {}))}"
         f"; queue {int(m.get('review_queue') or 0):,} item(s)",
+        f"  bad decision lines: {_decision_lines(m)}",
     ]
     return "\n".join(lines)
 

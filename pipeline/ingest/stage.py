@@ -79,6 +79,8 @@ def run(params: Params, out: Path = paths.RAW_POSTS, progress: bool = True) -> d
     posts = write_frame(posts, out, RAW_POSTS)
     metrics = {
         "source": ip.source,
+        # source: sample is the bundled synthetic sample (raw/sample/README.md), not Reddit
+        "synthetic": ip.source == "sample",
         "posts_ingested": len(posts),
         "removed": int(posts["removed"].sum()),
         "files_damaged": len(report.get("damaged_files", [])),
