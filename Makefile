@@ -22,6 +22,8 @@ install: $(STAMP)
 
 ## make run: install, then run the whole pipeline on the bundled sample (offline)
 run: install
+	@# a section no stage reads (a misspelled `buidl:`) would leave dvc repro "up to date"
+	valact params check
 	dvc repro
 	@# the funnel in a few lines; every figure of every stage: dvc metrics show
 	valact summary

@@ -166,7 +166,7 @@ def show_summary() -> None:
 
 @params_app.command("check")
 def params_check() -> None:
-    """Check every section of params.yaml (the `check_params` stage of dvc.yaml runs this).
+    """Check every section of params.yaml (`make run` runs this before `dvc repro`).
 
     Each stage checks the whole file too, but `dvc repro` reruns a stage only when a key
     it reads changes: a section no stage reads (a misspelled `buidl:`) would pass unseen.

@@ -4,8 +4,8 @@ Each stage reads only its own section (plus ``seed``), and ``dvc.yaml`` declares
 those keys, so changing a parameter reruns only the stages that read it. Every stage still
 loads and checks the whole file, every section, and unknown keys are an error: a typo in
 ``params.yaml`` must not be silently ignored. A misspelled top-level section (``buidl:``)
-is read by no stage, so ``dvc repro`` alone would not notice it: the ``check_params``
-stage of ``dvc.yaml`` (``valact params check``) depends on the whole file and fails on it.
+is read by no stage, so ``dvc repro`` alone would not notice it: ``valact params check``
+(run by ``make run`` before ``dvc repro``) and ``valact summary`` do.
 """
 
 from __future__ import annotations

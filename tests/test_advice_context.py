@@ -52,7 +52,10 @@ def test_the_advice_subreddits_are_configurable() -> None:
         ("Is college really worth it? (Open discussion)", "discussion"),
         ("Screw this job market [rant]", "rant"),
         ("I'm writing a short story and need to know how bail works", "hypothetical"),
+        ("Some general advice: rejection isn't personal", "advice_for_others"),
         ("My landlord kept my deposit", None),
+        ("Need advice: should I keep renting for now?", None),
+        ("Advice: my landlord kept my deposit", None),
         ("Have I been scammed by my landlord?", None),  # the poster's own question
         ("Update my resume or start over?", None),  # "update" as a verb
     ],

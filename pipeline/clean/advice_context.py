@@ -46,7 +46,7 @@ _FOR_OTHERS_RE = re.compile(
     r"|\bhere(?:'s|\s+is|\s+are)\s+(?:my|some|a\s+few|what|how)\b"
     r"|\bthings\s+i(?:'ve|\s+have)\s+learned\b|\blessons?\s+(?:i(?:'ve)?\s+)?learned\b"
     r"|^\W*\d+\s+(?:\w+\s+){0,2}(?:ways|tips|things|reasons|rules|steps|lessons|mistakes)\b"
-    r"|\b(?:general\s+)?advi[cs]e\s*:\s|\ba\s+guide\s+(?:to|for|on)\b|\bhow\s+i\s+(?:got|landed|found|paid|saved|made|beat|went)\b"
+    r"|^\W*(?:some\s+)?(?:general|free|unsolicited|my)\s+advi[cs]e\s*[:-]|\ba\s+guide\s+(?:to|for|on)\b|\bhow\s+i\s+(?:got|landed|found|paid|saved|made|beat|went)\b"
     r"|\bquick\s+notes\s+on\b|\bmy\s+(?:experience|story|journey)\s+(?:with|of|as|from)\b",
     re.IGNORECASE,
 )
