@@ -10,7 +10,7 @@ export HF_DATASETS_OFFLINE := 1
 
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-llm lint bench sample scale clean-venv
+.PHONY: install run test test-llm lint bench bench-pii sample scale clean-venv
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,18 @@ $(SMOLLM2_WHEEL):
 test-llm: $(LLM_STAMP) $(SMOLLM2_WHEEL)
 	VALACT_REQUIRE_REAL_LLM=1 VALACT_SMOLLM2_WHEEL=$(CURDIR)/$(SMOLLM2_WHEEL) \
 		pytest -m real_llm -rA
+
+## make bench-pii: the scrubber on benchmarks/pii_eval next to Microsoft Presidio. Installs
+## the bench-pii extra (presidio-analyzer, presidio-anonymizer; PyPI only, no spaCy model).
+BENCH_PII_STAMP := $(VENV)/.installed-bench-pii
+
+$(BENCH_PII_STAMP): $(STAMP) requirements-bench-pii.lock
+	$(BIN)/python -m pip install --quiet \
+		-c requirements.lock -c requirements-bench-pii.lock -e '.[test,bench-pii]'
+	touch $(BENCH_PII_STAMP)
+
+bench-pii: $(BENCH_PII_STAMP)
+	python benchmarks/bench_pii_eval.py
 
 lint: install
 	ruff check .
