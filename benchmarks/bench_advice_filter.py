@@ -25,22 +25,22 @@ no text) to OUT.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import zstandard
-
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "benchmarks" / "advice_eval"))
+
+from draw_sample import records as _records  # noqa: E402  (the reader the sample was drawn with)
 
 from pipeline.clean.advice import AdviceMatcher, blank_english  # noqa: E402
 from pipeline.clean.sensitive import CHILD_ABUSE, SELF_HARM, SensitiveTopicDetector  # noqa: E402
@@ -60,20 +60,6 @@ def default_data_dir() -> Path:
     beside = ROOT.parent / "shared" / "data" / "reddit"
     team = Path("/work/shared/data/reddit")
     return beside if beside.exists() or not team.exists() else team
-
-
-def _records(path: Path) -> Iterator[dict[str, Any]]:
-    if path.suffix == ".zst":
-        with path.open("rb") as fh:
-            reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(fh)
-            for line in io.TextIOWrapper(reader, encoding="utf-8"):
-                if line.strip():
-                    yield json.loads(line)
-    else:
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    yield json.loads(line)
 
 
 @dataclass

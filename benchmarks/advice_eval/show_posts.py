@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from draw_sample import HERE, records
 
 
-def main() -> None:
+def main(ids: Path = HERE / "sample_ids.jsonl") -> None:
     start, stop = int(sys.argv[1]), int(sys.argv[2])
     data = HERE.parents[1] / ".." / "shared" / "data" / "reddit"
-    with (HERE / "sample_ids.jsonl").open(encoding="utf-8") as fh:
+    with ids.open(encoding="utf-8") as fh:
         wanted = [json.loads(line) for line in fh][start:stop]
     by_file: dict[str, set[str]] = {}
     for row in wanted:

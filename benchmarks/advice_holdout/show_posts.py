@@ -7,36 +7,13 @@ The text is read from ``../shared/data/reddit/`` and printed only; never written
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "advice_eval"))
 
-from draw_sample import records  # noqa: E402
-
-
-def main() -> None:
-    start, stop = int(sys.argv[1]), int(sys.argv[2])
-    data = HERE.parents[2] / "shared" / "data" / "reddit"
-    with (HERE / "sample_ids.jsonl").open(encoding="utf-8") as fh:
-        wanted = [json.loads(line) for line in fh][start:stop]
-    by_file: dict[str, set[str]] = {}
-    for row in wanted:
-        by_file.setdefault(row["file"], set()).add(row["post_id"])
-    texts: dict[tuple[str, str], dict] = {}
-    for name, ids in by_file.items():
-        for rec in records(data / name):
-            if str(rec["id"]) in ids:
-                texts[(name, str(rec["id"]))] = rec
-    for i, row in enumerate(wanted, start):
-        rec = texts[(row["file"], row["post_id"])]
-        print(f"=== #{i} post_id={row['post_id']} r/{row['subreddit']}")
-        print(f"TITLE: {rec.get('title', '')}")
-        print((rec.get("selftext") or "").strip())
-        print()
-
+from show_posts import main  # noqa: E402  (advice_eval's, on this set's ids)
 
 if __name__ == "__main__":
-    main()
+    main(HERE / "sample_ids.jsonl")

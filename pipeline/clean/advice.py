@@ -687,7 +687,7 @@ class AdviceMatcher:
             n_fp = len(fp.positions)
             if n_fp >= PRIOR_MIN_FP and is_advice_subreddit(subreddit, self.advice_subreddits):
                 return AdviceMatch(True, SUBREDDIT_RULE, None)
-            if n_fp >= QUESTION_MIN_FP_SHARE * len(doc) and _asks_question(doc, title_len):
+            if n_fp >= QUESTION_MIN_FP_SHARE * len(doc) and _asks_question(doc):
                 return AdviceMatch(True, QUESTION_RULE, None)
         return AdviceMatch(False, None, NO_ADVICE)
 
@@ -765,9 +765,9 @@ class _FirstPerson:
         return self._positions
 
 
-def _asks_question(doc: Doc, title_len: int) -> bool:
-    """A question that is not put to the crowd about their own lives: a clause that ends
-    with "?", opens like a question (not "why") and has no you/anyone/people in it."""
+def _question_clauses(doc: Doc) -> Iterator[list[Any]]:
+    """The clauses that end with "?" and open like a question (fillers skipped), as tokens
+    without spaces."""
     for tok in doc:
         if tok.text != "?":
             continue
@@ -775,8 +775,14 @@ def _asks_question(doc: Doc, title_len: int) -> bool:
         clause = [t for t in doc[start : tok.i] if not t.is_space]
         while clause and clause[0].lower_ in _CLAUSE_FILLERS:
             clause = clause[1:]
-        if not clause or clause[0].lower_ not in _QUESTION_OPENERS:
-            continue
+        if clause and clause[0].lower_ in _QUESTION_OPENERS:
+            yield clause
+
+
+def _asks_question(doc: Doc) -> bool:
+    """A question that is not put to the crowd about their own lives: a clause that ends
+    with "?", opens like a question (not "why") and has no you/anyone/people in it."""
+    for clause in _question_clauses(doc):
         if any(t.lower_ in _CROWD_WORDS for t in clause):
             continue
         if [t.lower_ for t in clause[:4]] == ["am", "i", "the", "only"]:
@@ -787,15 +793,7 @@ def _asks_question(doc: Doc, title_len: int) -> bool:
 
 def _first_person_question(doc: Doc) -> bool:
     """A clause that ends with "?", opens like a question (not "why") and names the poster."""
-    for tok in doc:
-        if tok.text != "?":
-            continue
-        start, _ = clause_bounds(doc, tok.i)
-        clause = [t for t in doc[start : tok.i] if not t.is_space]
-        while clause and clause[0].lower_ in _CLAUSE_FILLERS:
-            clause = clause[1:]
-        if not clause or clause[0].lower_ not in _QUESTION_OPENERS:
-            continue
+    for clause in _question_clauses(doc):
         words = [t.lower_ for t in clause]
         if words[:4] == ["am", "i", "the", "only"]:
             continue
