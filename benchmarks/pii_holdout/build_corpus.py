@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ruff: noqa: E501, B905  (a standalone corpus builder, kept as its author wrote it)
 """Build the pii_holdout corpus from source.md (python3, stdlib only).
 
 Same markup and output format as ../pii_eval/build_corpus.py, whose parser
@@ -21,8 +22,14 @@ from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pii_eval"))
-from build_corpus import (ENTITY_TYPES, NEGATIVE_KINDS, iban_ok, luhn_ok,  # noqa: E402
-                          parse_source, strip_markup)
+from build_corpus import (  # noqa: E402
+    ENTITY_TYPES,
+    NEGATIVE_KINDS,
+    iban_ok,
+    luhn_ok,
+    parse_source,
+    strip_markup,
+)
 
 SOURCE = os.path.join(HERE, "source.md")
 CORPUS = os.path.join(HERE, "corpus.jsonl")
