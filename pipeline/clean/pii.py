@@ -71,9 +71,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pipeline.clean.pii_ids import ID_TYPES, id_candidates
+
 log = logging.getLogger("valact.clean.pii")
 
-PII_TYPES = ("EMAIL", "PHONE", "URL", "USERNAME", "HANDLE", "SUBREDDIT", "ADDRESS", "NAME")
+PII_TYPES = (
+    "EMAIL", "PHONE", "URL", "USERNAME", "HANDLE", "SUBREDDIT", "ADDRESS", "NAME", *ID_TYPES
+)  # fmt: skip
 AGE_GENDER = "AGE_GENDER"  # only replaced when ScrubConfig.keep_age_gender is False
 
 PLACEHOLDERS: dict[str, str] = {
@@ -85,10 +89,13 @@ PLACEHOLDERS: dict[str, str] = {
     "SUBREDDIT": "[SUBREDDIT]",
     "ADDRESS": "[ADDRESS]",
     "NAME": "[NAME]",
+    **{t: f"[{t}]" for t in ID_TYPES},  # [SSN] [CARD] [IBAN] [IP] [DOB] [PLATE] [ID]
     AGE_GENDER: "[AGE_GENDER]",
 }
 PLACEHOLDER_RE = re.compile(
-    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER)\]"
+    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER|"
+    + "|".join(ID_TYPES)
+    + r")\]"
 )
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -498,6 +505,7 @@ _PRIO = {
     "PHONE": 7,
     "ADDRESS": 8,
     "NAME": 9,
+    **dict.fromkeys(ID_TYPES, 1),  # validated (check digits) or named by a context word
 }
 
 # token kinds
@@ -699,6 +707,7 @@ class Scrubber:
                 if handle.lower() in _HANDLE_SKIP or _TIME_HANDLE_RE.fullmatch(handle):
                     continue
                 add(_Span(m.start(), m.end(), "HANDLE", _PRIO["HANDLE"]))
+        c.extend(_Span(a, b, kind, _PRIO[kind]) for a, b, kind in id_candidates(text))
         c.extend(phone_spans(text))
         c.extend(self._address_spans(text, low))
         return c

@@ -1,0 +1,217 @@
+"""Structured identifiers in free text: SSNs, payment cards, IBANs, IP addresses, dates of
+birth, licence plates and document/account numbers.
+
+Each finder yields ``(start, end, type)`` with type one of :data:`ID_TYPES`. Shapes that are
+common in ordinary text (nine digits, a date, a short letter-digit code) count only with the
+evidence a reader would use: a check digit (Luhn for cards, ISO 7064 mod 97 for IBANs), the
+SSN's reserved-number rules, or a context word before the value ("SSN", "born on", "plate",
+"passport number"...). A value glued to letters or digits on either side is not taken.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+ID_TYPES = ("SSN", "CARD", "IBAN", "IP", "DOB", "PLATE", "ID")
+
+_B = r"(?<![\w-])"  # not glued to a word or a hyphenated run on the left
+_E = r"(?![\w-]|[.,]\d)"  # ... nor on the right ("123-45-6789-0", "1.2.3.4.5")
+
+# ---------------------------------------------------------------------------------- SSN
+_SSN_RE = re.compile(_B + r"(\d{3})([- ]?)(\d{2})\2(\d{4})" + _E)
+_SSN_CONTEXT_RE = re.compile(
+    r"(?i)\b(?:ssn|ss#|ss\s*no|social(?:\s+security)?(?:\s+(?:number|no|#))?|ssi|itin|tin|"
+    r"tax\s*(?:id|payer)?)\b[^\n]{0,40}$"
+)
+
+
+def _valid_ssn(area: str, group: str, serial: str) -> bool:
+    return not (
+        area in {"000", "666"} or area.startswith("9") or group == "00" or serial == "0000"
+    )
+
+
+def ssn_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """123-45-6789 / 123 45 6789 in SSN shape; nine bare digits only after an SSN word."""
+    for m in _SSN_RE.finditer(text):
+        area, sep, group, serial = m.groups()
+        if not _valid_ssn(area, group, serial):
+            continue
+        if not sep and not _SSN_CONTEXT_RE.search(text, max(0, m.start() - 60), m.start()):
+            continue  # nine digits in a row: an SSN only when the text says so
+        yield m.start(), m.end(), "SSN"
+
+
+# --------------------------------------------------------------------------------- cards
+_CARD_RE = re.compile(_B + r"\d(?:[ -]?\d){12,18}" + _E)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def card_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """13-19 digit runs (spaces or hyphens allowed) that pass the Luhn check and start like
+    a payment card (Visa 4, Mastercard 2/5, Amex 34/37, Discover 6, JCB/Diners 3)."""
+    for m in _CARD_RE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if len(set(digits)) > 1 and digits[0] in "234569" and luhn_ok(digits):
+            yield m.start(), m.end(), "CARD"
+
+
+# --------------------------------------------------------------------------------- IBANs
+_IBAN_RE = re.compile(
+    r"(?<![\w])([A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def iban_ok(value: str) -> bool:
+    s = re.sub(r"\s", "", value).upper()
+    if not 15 <= len(s) <= 34 or not s[:2].isalpha() or not s[2:4].isdigit():
+        return False
+    moved = s[4:] + s[:4]
+    num = "".join(str(int(ch, 36)) for ch in moved)
+    return int(num) % 97 == 1
+
+
+def iban_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """IBANs (grouped by four or not) whose ISO 7064 mod-97 check holds; a trailing group
+    that breaks the check is left off (an IBAN followed by a word in capitals)."""
+    for m in _IBAN_RE.finditer(text):
+        value = m.group(1)
+        while value:
+            if iban_ok(value):
+                yield m.start(1), m.start(1) + len(value), "IBAN"
+                break
+            cut = value.rfind(" ")
+            if cut < 0:
+                break
+            value = value[:cut]
+
+
+# ----------------------------------------------------------------------------------- IPs
+_IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6_RE = re.compile(
+    r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?:(?::[0-9a-f]{1,4}){0,6})(?![\w:])",
+    re.IGNORECASE,
+)
+_VERSION_BEFORE_RE = re.compile(r"(?i)\b(?:v|version|ver|build|release|firmware)\.?\s*$")
+
+
+def ip_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """IPv4 (four octets 0-255, not a version number "v1.2.3.4") and IPv6 addresses."""
+    for m in _IPV4_RE.finditer(text):
+        try:
+            ipaddress.IPv4Address(m.group())
+        except ValueError:
+            continue
+        if _VERSION_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        yield m.start(), m.end(), "IP"
+    if ":" in text:
+        for m in _IPV6_RE.finditer(text):
+            try:
+                ipaddress.IPv6Address(m.group())
+            except ValueError:
+                continue
+            if m.group().count(":") >= 3:
+                yield m.start(), m.end(), "IP"
+
+
+# ------------------------------------------------------------------------ dates of birth
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}"
+    rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS},?\s+\d{{4}})"
+)
+_DOB_RE = re.compile(
+    r"(?i)\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?|"
+    r"b\.)\s*(?:is|was|:|-|=)?\s*(?:on\s+)?(?:the\s+)?(" + _DATE + r")(?![\w/.-]\d)"
+)
+
+
+def dob_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """A full date (day, month and year) right after a birth word: "DOB: 04/12/1988",
+    "born on March 3, 1990", "date of birth is 1988-12-04". A date alone is kept."""
+    for m in _DOB_RE.finditer(text):
+        yield m.start(1), m.end(1), "DOB"
+
+
+# --------------------------------------------------------------------------------- plates
+_PLATE_RE = re.compile(
+    r"(?i)\b(?:licen[cs]e\s+plate|number\s+plate|plate(?:\s+(?:number|no\.?|#))?"
+    r"|reg(?:istration)?(?:\s+(?:number|no\.?|plate))?|tags?)"
+    r"\s*(?:is|was|:|#|-|reads|read|says|said)?\s*(?:number\s+)?[\"'“]?"
+    r"((?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4})?)"
+    r"[\"'”]?(?![\w-])"
+)
+
+
+def plate_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """A licence plate after a plate word ("plate ABC 1234", "reg: AB12 CDE"): letters and
+    digits together, in capitals, 2-10 characters."""
+    for m in _PLATE_RE.finditer(text):
+        value = m.group(1)
+        compact = re.sub(r"[ -]", "", value)
+        if 2 <= len(compact) <= 10 and value.upper() == value:
+            yield m.start(1), m.end(1), "PLATE"
+
+
+# ----------------------------------------------------------- document and account numbers
+_ID_RE = re.compile(
+    r"(?i)\b(?:passport|driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|dl|"
+    r"national\s+(?:id|insurance)|ni|nhs|medicare|medicaid|member(?:ship)?|policy|"
+    r"account|acct|routing|sort\s+code|case|claim|employee|student|patient|badge|"
+    r"visa|green\s+card|alien|a-?number|uscis|id|identification|tax\s+file|sin|"
+    r"customer|reference|ref|confirmation|order|tracking|pin)\s*"
+    r"(?:number|num|no\.?|#|code|id)?\s*(?:is|was|:|#|=|-)?\s*"
+    r"([A-Z]{0,3}[ -]?\d[\dA-Z -]{4,22}\d|[A-Z]{1,3}\d{5,12}[A-Z]?)(?![\w-])"
+)
+
+
+def id_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """A number after a document or account word ("passport number 123456789", "account
+    #: 0045-2231-99", "NI: QQ123456C"): at least 6 digits."""
+    for m in _ID_RE.finditer(text):
+        value = m.group(1).rstrip(" -")
+        if sum(ch.isdigit() for ch in value) >= 6:
+            yield m.start(1), m.start(1) + len(value), "ID"
+
+
+_DIGIT_RUN_RE = re.compile(r"\d(?:[ -]?\d){5,}")  # six digits, spaces or hyphens between
+_DOB_HINT_RE = re.compile(r"(?i)birth|\bdob\b|d\.o\.b|\bborn\b|\bb\.")
+_PLATE_HINT_RE = re.compile(r"(?i)plate|\breg|\btags?\b")
+
+
+def id_candidates(text: str) -> Iterator[tuple[int, int, str]]:
+    """Every structured identifier in ``text`` (may overlap; the scrubber resolves them).
+    Cheap prefilters (a run of six digits, a birth word, a plate word, three dots) keep the
+    context rules off the texts that cannot hold what they look for."""
+    if not any(ch.isdigit() for ch in text):
+        return
+    if _DIGIT_RUN_RE.search(text):
+        yield from ssn_spans(text)
+        yield from card_spans(text)
+        yield from id_spans(text)
+        yield from iban_spans(text)  # every country's IBAN holds a run of 6+ digits
+    if text.count(".") >= 3 or text.count(":") >= 3:
+        yield from ip_spans(text)
+    if _DOB_HINT_RE.search(text):
+        yield from dob_spans(text)
+    if _PLATE_HINT_RE.search(text):
+        yield from plate_spans(text)
