@@ -344,7 +344,8 @@ def project_scrubber() -> tuple[ScrubPost, Any, str]:
     scrubber = Scrubber(config)
 
     def scrub_post(title: str, text: str) -> tuple[str, str]:
-        return scrubber.scrub(title).text, scrubber.scrub(text).text
+        s_title, s_body = scrubber.scrub_post(title, text)  # as the clean stage does
+        return s_title.text, s_body.text
 
     return scrub_post, scrubber, f"Scrubber({config})"
 

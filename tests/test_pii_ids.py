@@ -51,3 +51,29 @@ def test_structured_ids_are_replaced(scrubber: Scrubber, text: str, want: str) -
 )
 def test_lookalikes_are_kept(text: str) -> None:
     assert list(id_candidates(text)) == []
+
+
+# ------------------------------------------------------------ one decision per name
+
+
+def test_a_name_taken_once_is_taken_everywhere_in_the_text(scrubber: Scrubber) -> None:
+    text = "My brother Dmitri keeps borrowing my car. Last week dmitri crashed it and Dmitri's " \
+        "insurance will not pay."
+    out = scrubber.scrub(text).text
+    assert "mitri" not in out.lower(), out
+
+
+def test_a_name_that_is_a_word_is_not_taken_as_the_word(scrubber: Scrubber) -> None:
+    text = "My friend Will Okafor lent me money. I will pay him back. Will you help me plan it?"
+    out = scrubber.scrub(text).text
+    assert "I will pay" in out and "Will you help" in out, out
+    assert "Okafor" not in out
+
+
+def test_one_decision_per_name_across_title_and_body(scrubber: Scrubber) -> None:
+    title, body = scrubber.scrub_post(
+        "Should I tell Priyanka?",
+        "priyanka is my coworker and she has been taking credit for my work for months now.",
+    )
+    assert "riyanka" not in title.text.lower() + body.text.lower(), (title, body)
+    assert body.counts.get("NAME", 0) >= 1

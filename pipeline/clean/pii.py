@@ -370,7 +370,9 @@ UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b")
 # ------------------------------------------------------------------------ name contexts
 
 _WORD_RE = re.compile(
-    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER)\]"
+    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER|"
+    + "|".join(ID_TYPES)
+    + r")\]"
     r"|[^\W\d_]+(?:[-'’][^\W\d_]+)*"
 )
 _POSS_RE = re.compile(r"['’]s$")
@@ -607,11 +609,14 @@ class Scrubber:
 
     # ------------------------------------------------------------------ public API
 
-    def scrub(self, text: str) -> ScrubResult:
+    def scrub(self, text: str, known_names: frozenset[str] = frozenset()) -> ScrubResult:
+        """Replace the personal data in ``text``; ``known_names`` (from :meth:`post_names`)
+        are folded name words found elsewhere in the post, taken here too (see
+        :meth:`scrub_post`, which does this for a post's fields)."""
         if not text:
             return ScrubResult(text, {})
         doc = self.nlp(text) if self.nlp is not None else None
-        return self._scrub(text, doc)
+        return self._scrub(text, doc, known_names)
 
     def scrub_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[ScrubResult]:
         if self.nlp is None:
@@ -624,24 +629,60 @@ class Scrubber:
 
     # ------------------------------------------------------------------ detection
 
-    def _scrub(self, text: str, doc: Any = None) -> ScrubResult:
-        out: list[str] = []
-        counts: dict[str, int] = {}
-        pos = 0
-        for start, end, kind in self.find_spans(text, doc):
-            if kind == "KEEP":
-                continue
-            out.append(text[pos:start])
-            out.append(PLACEHOLDERS[kind])
-            counts[kind] = counts.get(kind, 0) + 1
-            pos = end
-        if not counts:
-            return ScrubResult(text, {})
-        out.append(text[pos:])
-        return ScrubResult("".join(out), counts)
+    def scrub_post(self, *fields: str) -> list[ScrubResult]:
+        """Scrub the fields of one post (title, body) with one decision per name across
+        them: a name found in the title is taken in the body too, and the other way round."""
+        return [_render(t, spans) for t, spans in zip(fields, self.post_spans(*fields),
+                                                      strict=True)]  # fmt: skip
 
-    def find_spans(self, text: str, doc: Any = None) -> list[tuple[int, int, str]]:
-        """Non-overlapping (start, end, type) spans, in text order (type "KEEP" = protected)."""
+    def post_spans(self, *fields: str) -> list[list[tuple[int, int, str]]]:
+        """:meth:`find_spans` of each field of a post, names shared across the fields; each
+        field's spans are found once."""
+        found: list[tuple[list[_Span], list[_Span]] | None] = []
+        words: set[str] = set()
+        for text in fields:
+            if not text:
+                found.append(None)
+                continue
+            doc = self.nlp(text) if self.nlp is not None else None
+            accepted, names = self._spans(text, doc)
+            found.append((accepted, names))
+            words |= self.name_words(text, names)
+        known = frozenset(words)
+        out: list[list[tuple[int, int, str]]] = []
+        for text, spans in zip(fields, found, strict=True):
+            if spans is None:
+                out.append([])
+                continue
+            accepted, names = spans
+            if known:
+                names = self._propagate_names(text, accepted, names, known)
+            out.append([(s.start, s.end, s.kind) for s in sorted(accepted + names)])
+        return out
+
+    def _scrub(
+        self, text: str, doc: Any = None, known_names: frozenset[str] = frozenset()
+    ) -> ScrubResult:
+        return _render(text, self.find_spans(text, doc, known_names))
+
+    def find_spans(
+        self, text: str, doc: Any = None, known_names: frozenset[str] = frozenset()
+    ) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, type) spans, in text order (type "KEEP" = protected).
+
+        One decision per name: once a word is taken as (part of) a person's name, its other
+        mentions in the text (and the words in ``known_names``, folded: names found in the
+        other fields of the same post) are taken too, "Bill" after "[NAME] Harrington",
+        "jamal" after "Jamal", a possessive "Tasha's". A name that is also an ordinary word
+        ("Will", "Rose") is taken again only capitalized and not at a sentence start.
+        """
+        accepted, names = self._spans(text, doc)
+        words = self.name_words(text, names) | known_names
+        if words:
+            names = self._propagate_names(text, accepted, names, words)
+        return [(s.start, s.end, s.kind) for s in sorted(accepted + names)]
+
+    def _spans(self, text: str, doc: Any = None) -> tuple[list[_Span], list[_Span]]:
         candidates = self._regex_candidates(text)
         ner_names: list[_Span] = []
         places: list[tuple[int, int]] = []
@@ -652,7 +693,39 @@ class Scrubber:
         names = self._find_names(text, accepted, places)
         if ner_names:
             names = _merge_names(names, [s for s in ner_names if not _overlaps(accepted, s)])
-        return [(s.start, s.end, s.kind) for s in sorted(accepted + names)]
+        return accepted, names
+
+    def name_words(self, text: str, names: Iterable[_Span]) -> frozenset[str]:
+        """The folded words (possessive dropped, 2+ letters) of the NAME spans in ``text``."""
+        out: set[str] = set()
+        for sp in names:
+            for m in _WORD_RE.finditer(text, sp.start, sp.end):
+                w = _POSS_RE.sub("", m.group())
+                if len(w) >= 2 and w.isalpha():
+                    out.add(fold(w))
+        return frozenset(out)
+
+    def _propagate_names(
+        self, text: str, accepted: list[_Span], names: list[_Span], words: frozenset[str]
+    ) -> list[_Span]:
+        taken = sorted(accepted + names)
+        starts = [s.start for s in taken]
+        common = self.lex.common
+        added: list[_Span] = []
+        for m in _WORD_RE.finditer(text):
+            token = m.group()
+            base = _POSS_RE.sub("", token)
+            key = fold(base)
+            if key not in words or not base.isalpha():
+                continue
+            start, end = m.start(), m.start() + len(base)
+            k = bisect.bisect_right(starts, start)
+            if (k > 0 and taken[k - 1].end > start) or (k < len(taken) and taken[k].start < end):
+                continue
+            if key in common and (not base[0].isupper() or _sentence_start(text, start)):
+                continue
+            added.append(_Span(start, end, "NAME", _PRIO["NAME"]))
+        return _merge_names(names, added) if added else names
 
     def _regex_candidates(self, text: str) -> list[_Span]:
         c: list[_Span] = []
@@ -1283,6 +1356,32 @@ def _overlaps(spans: list[_Span], sp: _Span) -> bool:
 
 def _inside(places: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in places)
+
+
+def _render(text: str, spans: list[tuple[int, int, str]]) -> ScrubResult:
+    """``text`` with each span replaced by its placeholder ("KEEP" spans stay)."""
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    pos = 0
+    for start, end, kind in spans:
+        if kind == "KEEP":
+            continue
+        out.append(text[pos:start])
+        out.append(PLACEHOLDERS[kind])
+        counts[kind] = counts.get(kind, 0) + 1
+        pos = end
+    if not counts:
+        return ScrubResult(text, {})
+    out.append(text[pos:])
+    return ScrubResult("".join(out), counts)
+
+
+def _sentence_start(text: str, i: int) -> bool:
+    """Is position ``i`` the first word of a sentence, line or quotation?"""
+    j = i - 1
+    while j >= 0 and text[j] in " \t\"'“‘([*_":
+        j -= 1
+    return j < 0 or text[j] in ".!?\n:;…"
 
 
 def _resolve(candidates: list[_Span]) -> list[_Span]:
