@@ -71,6 +71,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pipeline.clean.pii_handles import handle_spans
 from pipeline.clean.pii_ids import ID_TYPES, id_candidates
 
 log = logging.getLogger("valact.clean.pii")
@@ -276,12 +277,6 @@ MARKDOWN_LINK_RE = re.compile(
 )
 
 USERNAME_RE = re.compile(r"(?<![\w/\]])/?[uU]/[A-Za-z0-9_-]{3,32}(?![A-Za-z0-9_\[-])")
-HANDLE_RE = re.compile(
-    r"(?<![\w@./+\]-])@(?=[A-Za-z0-9_.]*[A-Za-z_])[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?"
-    r"(?![\w@\[-])"
-)
-_HANDLE_SKIP = _ws("everyone here channel all home work school mods op")
-_TIME_HANDLE_RE = re.compile(r"(?i)\d{1,2}(?::\d\d)?(?:am|pm|h)?")
 SUBREDDIT_RE = re.compile(r"(?<![\w/\]])/?[rR]/[A-Za-z0-9][A-Za-z0-9_]{1,20}(?![\w\[])")
 
 AGE_GENDER_RE = re.compile(
@@ -366,6 +361,42 @@ _DE_HINTS = (
 _BOX_HINTS = ("box",)
 PO_BOX_RE = re.compile(r"(?i)\bP\.?[ \t]?O\.?[ \t]*Box[ \t]+\d{1,6}\b")
 UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b")
+# What may follow a street address and belongs to it: the unit ("Lot 14", "Apt 4B", "3º B"),
+# the town, the state or province with its ZIP ("Westerville, OH 43081"), a postcode with
+# its town ("46004 Valencia", "M14 5TQ").
+_ADDR_UNIT_RE = re.compile(
+    r"(?:,[ \t]*|[ \t]+)(?:(?:Lot|Apt|Apartment|Unit|Suite|Ste|Flat|Space|Trailer|Rm|Room|"
+    r"Bldg|Building|Block|Floor|Fl|Piso|Puerta|Etage|Wohnung|No|Nr)\.?[ \t]*#?[ \t]*"
+    r"[A-Za-z0-9-]{1,6}|#[ \t]?[A-Za-z0-9-]{1,6}|\d{1,2}[º°ª][ \t]?[A-Za-z]?)(?![\w@/])"
+)
+_ADDR_TOWN_RE = re.compile(
+    r",[ \t]*(?:[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}"
+    r"(?=[,.;!?)]|[ \t]+[A-Z]{2}\b|[ \t]*$|[ \t]*\n)"
+    r"|\d{4,5}[ \t]+[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?|"
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?) \d[A-Z]{2}\b)"
+)
+_ADDR_STATE_RE = re.compile(
+    r",?[ \t]+[A-Z]{2}(?:[ \t]+\d{5}(?:-\d{4})?)?(?![\w])|,?[ \t]+\d{5}(?:-\d{4})?(?![\w])"
+)
+_ADDR_UNIT_BEFORE_RE = re.compile(
+    r"(?:Flat|Apt|Apartment|Unit|Suite|Lot)\.?[ \t]*#?[A-Za-z0-9-]{1,5},?[ \t]+$"
+)
+
+
+def _extend_address(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow an address span over the unit, town, state/ZIP and postcode around it."""
+    m = _ADDR_UNIT_BEFORE_RE.search(text, max(0, start - 20), start)
+    if m is not None:
+        start = m.start()
+    for _ in range(4):
+        for rx in (_ADDR_UNIT_RE, _ADDR_TOWN_RE, _ADDR_STATE_RE):
+            m = rx.match(text, end)
+            if m is not None:
+                end = m.end()
+                break
+        else:
+            break
+    return start, end
 
 # ------------------------------------------------------------------------ name contexts
 
@@ -537,6 +568,8 @@ def _valid_phone(groups: list[str], plus: bool, context: bool) -> bool:
     if len(groups) == 1:
         if 10 <= nd <= 11 and digits[0] == "0" and digits[1] != "0":
             return True
+        if nd == 10 and digits[0] in "23456789" and digits[3] in "23456789" and digits[1:3] != "00":
+            return True  # a North American number typed without separators: 2035550161
         return context and (
             (nd == 10 and digits[0] in "23456789") or (nd == 11 and digits[0] == "1")
         )
@@ -548,6 +581,8 @@ def _valid_phone(groups: list[str], plus: bool, context: bool) -> bool:
         return False
     if lens == [3, 3, 4]:
         return True
+    if 10 <= nd <= 12 and max(lens) == 1:
+        return True  # spaced out digit by digit: "4 0 7 5 5 5 0 1 2 6"
     if lens == [1, 3, 3, 4] and digits[0] == "1":
         return True
     if digits[0] == "0" and 9 <= nd <= 12 and lens[0] >= 2 and min(lens[1:]) >= 2:
@@ -555,6 +590,28 @@ def _valid_phone(groups: list[str], plus: bool, context: bool) -> bool:
     if lens == [5, 5] and digits[0] in "6789":
         return True
     return context and lens in ([3, 4], [4, 4], [2, 4, 4]) and digits[0] not in "01"
+
+
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+SPELLED_PHONE_RE = re.compile(
+    rf"(?i)(?<![\w-]){_DIGIT_WORD}(?:(?:[ \t]*[,.-][ \t]*|[ \t]+){_DIGIT_WORD}){{6,14}}(?![\w-])"
+)
+
+
+SPACED_PHONE_RE = re.compile(r"(?<![\w.,+-])\d(?:[ \t]\d){9,11}(?![\w]|[.,]\d)")
+
+
+def spelled_phone_spans(text: str) -> Iterator[_Span]:
+    """A phone number written out in words: "five five five, zero one nine three, ..."
+    (seven digit words or more in a row)."""
+    for m in SPELLED_PHONE_RE.finditer(text):
+        yield _Span(m.start(), m.end(), "PHONE", _PRIO["PHONE"])
+
+
+def spaced_phone_spans(text: str) -> Iterator[_Span]:
+    """A phone number typed digit by digit: "4 0 7 5 5 5 0 1 2 6" (10 to 12 digits)."""
+    for m in SPACED_PHONE_RE.finditer(text):
+        yield _Span(m.start(), m.end(), "PHONE", _PRIO["PHONE"])
 
 
 def phone_spans(text: str) -> Iterator[_Span]:
@@ -691,6 +748,9 @@ class Scrubber:
             candidates.extend(ner_addr)
         accepted = _resolve(candidates)
         names = self._find_names(text, accepted, places)
+        extra = list(_form_and_nick_names(text, names))
+        if extra:
+            names = _merge_names(names, [s for s in extra if not _overlaps(accepted, s)])
         if ner_names:
             names = _merge_names(names, [s for s in ner_names if not _overlaps(accepted, s)])
         return accepted, names
@@ -710,19 +770,22 @@ class Scrubber:
     ) -> list[_Span]:
         taken = sorted(accepted + names)
         starts = [s.start for s in taken]
-        common = self.lex.common
+        common, ambiguous = self.lex.common, self.lex.ambiguous
         added: list[_Span] = []
-        for m in _WORD_RE.finditer(text):
+        tokens = list(_WORD_RE.finditer(text))
+        for t, m in enumerate(tokens):
             token = m.group()
             base = _POSS_RE.sub("", token)
             key = fold(base)
-            if key not in words or not base.isalpha():
+            if key not in words or not base.isalpha() or key in self.lex.not_names:
                 continue
             start, end = m.start(), m.start() + len(base)
             k = bisect.bisect_right(starts, start)
             if (k > 0 and taken[k - 1].end > start) or (k < len(taken) and taken[k].start < end):
                 continue
-            if key in common and (not base[0].isupper() or _sentence_start(text, start)):
+            if (key in common or key in ambiguous) and not _mention_is_name(
+                text, tokens, t, base
+            ):
                 continue
             added.append(_Span(start, end, "NAME", _PRIO["NAME"]))
         return _merge_names(names, added) if added else names
@@ -774,14 +837,13 @@ class Scrubber:
                 if _valid_bare_url(m):
                     end = _trim_url(text, m.start(), m.end())
                     add(_Span(m.start(), end, "URL", _PRIO["URL_BARE"]))
-        if "@" in text:
-            for m in HANDLE_RE.finditer(text):
-                handle = m.group()[1:]
-                if handle.lower() in _HANDLE_SKIP or _TIME_HANDLE_RE.fullmatch(handle):
-                    continue
-                add(_Span(m.start(), m.end(), "HANDLE", _PRIO["HANDLE"]))
+        for a, b in handle_spans(text, self.lex.frequent.__contains__):
+            add(_Span(a, b, "HANDLE", _PRIO["HANDLE"]))
         c.extend(_Span(a, b, kind, _PRIO[kind]) for a, b, kind in id_candidates(text))
         c.extend(phone_spans(text))
+        c.extend(spaced_phone_spans(text))
+        if "five" in low or "nine" in low or "zero" in low or "seven" in low:
+            c.extend(spelled_phone_spans(text))
         c.extend(self._address_spans(text, low))
         return c
 
@@ -811,6 +873,11 @@ class Scrubber:
         return _Span(start, end, "URL", 3)
 
     def _address_spans(self, text: str, low: str) -> Iterator[_Span]:
+        for sp in self._street_spans(text, low):
+            a, b = _extend_address(text, sp.start, sp.end)
+            yield _Span(a, b, sp.kind, sp.prio)
+
+    def _street_spans(self, text: str, low: str) -> Iterator[_Span]:
         prio = _PRIO["ADDRESS"]
         if any(ch.isdigit() for ch in text):
             for m in ADDRESS_RE.finditer(text):
@@ -914,6 +981,16 @@ class Scrubber:
                     ("'" not in lw and "’" not in lw and lw.isascii())
                     or fold(_POSS_RE.sub("", lw)) not in unamb
                 ):
+                    if (
+                        len(lw) >= 3
+                        and lw.isalpha()
+                        and lw not in common
+                        and lw not in lex.ambiguous
+                        and lw not in not_names
+                        and ctx.before(i) == "KIN"
+                    ):  # "my friend devontae": a word no dictionary has, after a kin word
+                        is_name[i] = True
+                        spans.append(_Span(starts[i], ends[i], "NAME", _PRIO["NAME"]))
                     continue
             base = _POSS_RE.sub("", word) if ("'" in word or "’" in word) else word
             key = fold(base)
@@ -931,7 +1008,16 @@ class Scrubber:
                     in_gaz, amb = True, False
             if not in_gaz and (not upper0 or all_caps):
                 continue
-            if not in_gaz and key in lex.frequent and key not in surnames:
+            if (
+                not in_gaz
+                and key in lex.frequent
+                and key not in surnames
+                and not (
+                    upper0
+                    and ctx.prev_word(i) in ("her", "him", "them")
+                    and ctx.before(i) == "NAMED"
+                )
+            ):
                 continue
             prev = ctx.prev_word(i)
             if prev in PRE_BLOCK or (prev in DETERMINERS and ctx.gap(i) == " "):
@@ -962,7 +1048,7 @@ class Scrubber:
                     continue
                 if (
                     key in ("will", "may")
-                    and before not in ("VERB", "TITLE", "NAMED", "DEAR")
+                    and before not in ("VERB", "TITLE", "NAMED", "DEAR", "KIN")
                     and ctx.next_word(i) in MODAL_NEXT
                 ):
                     continue
@@ -992,6 +1078,16 @@ class Scrubber:
                         or (before == "GREET" and ctx.punct_after(i, base))
                         or (after == "AND_I" and (ctx.sentence_start(i) or prev in SUBJECT_LEAD))
                     )
+                    if (
+                        not decided
+                        and not all_caps
+                        and base.isalpha()
+                        and prev not in TIME_PREPS
+                        and prev not in ("at", "near", "to", "in", "from")
+                        and not ctx.sentence_start(i)
+                    ):
+                        pending.append(i)  # "Tyler, Mikey and Bobby": a name among names
+                        continue
             if not decided:
                 continue
             span = self._extend_name(ctx, i, base)
@@ -1010,7 +1106,9 @@ class Scrubber:
             rounds += 1
             rest: list[int] = []
             for i in pending:
-                if ctx.coordinated(i, is_name):
+                # an unknown word joins names the rules found, not placeholders: what a
+                # second pass sees as "[NAME] and Smith" the first pass saw as "Grace and Smith"
+                if ctx.coordinated(i, is_name, placeholders=fold(words[i]) in first_names):
                     base = _POSS_RE.sub("", words[i])
                     span = self._extend_name(ctx, i, base)
                     if span is not None:
@@ -1046,10 +1144,27 @@ class Scrubber:
                     break
                 if gap not in (" ", ". ") or (gap == ". " and len(words[k - 1]) != 1):
                     break
-                if ctx.lowers[k] in PARTICLES and k + 1 < n and ctx.gap(k + 1) == " ":
-                    nxt = words[k + 1]
-                    if kinds[k + 1] == _W and nxt[0].isupper() and fold(nxt) not in lex.common:
-                        k += 1
+                if ctx.lowers[k] in PARTICLES:
+                    # "van der Berg", "de la Cruz", "bin Rashid": particles, then the surname
+                    j = k
+                    while j + 1 < n and ctx.lowers[j] in PARTICLES and j - k < 3:
+                        if ctx.gap(j + 1) != " " or kinds[j + 1] != _W:
+                            break
+                        j += 1
+                    nxt = words[j]
+                    if (
+                        j > k
+                        and ctx.lowers[j] not in PARTICLES
+                        and nxt[0].isupper()
+                        and fold(_POSS_RE.sub("", nxt)) not in lex.frequent
+                    ):
+                        b2 = _POSS_RE.sub("", nxt)
+                        end = ctx.starts[j] + len(b2)
+                        last = j
+                        added += 1
+                        if b2 != nxt:
+                            break
+                        k = j + 1
                         continue
                     break
                 b2 = _POSS_RE.sub("", w)
@@ -1151,16 +1266,25 @@ class _Ctx:
             return "TITLE"
         if _KIN_GAP_RE.fullmatch(gap) and (_is_kin(pw) or words[p] == "SO"):
             q = p - 1
-            skipped = 0
+            skipped = free = 0
             while (
                 q >= 0
                 and kinds[q] == _W
-                and lowers[q] in KIN_MODIFIERS
                 and self.gap(q + 1) in (" ", "-")
                 and skipped < 3
+                and (
+                    lowers[q] in KIN_MODIFIERS
+                    # "the property manager", "the hiring manager": one free word
+                    or (free == 0 and words[q].isalpha() and words[q].islower()
+                        and lowers[q] not in KIN_DETS and lowers[q] not in _CLAUSE_WORDS)
+                )
             ):
+                if lowers[q] not in KIN_MODIFIERS:
+                    free += 1
                 q -= 1
                 skipped += 1
+            if (q < 0 or self.sentence_start(q + 1)) and skipped == 0 and words[p].islower():
+                return "KIN"  # "coworker Hope keeps...", a title or line opening with it
             if q >= 0:
                 g = self.gap(q + 1)
                 if (
@@ -1172,6 +1296,10 @@ class _Ctx:
                 if kinds[q] == _PH and g in ("'s ", "’s "):
                     return "KIN"
         if gap in _NAMED_GAPS:
+            if pw == "called" and (
+                p == 0 or self.sentence_start(p) or lowers[p - 1] in _CALLER_WORDS
+            ):
+                return "VERB"  # "I called Geico", "Called Sarah": a phone call
             if pw in NAMED_WORDS:
                 # "a cat named Luna", "a hurricane called Ian": not a person
                 seen, k = 0, p - 1
@@ -1184,10 +1312,20 @@ class _Ctx:
                 return "NAMED"
             if pw in ("name's", "name’s"):
                 return "NAMED"
+            if (
+                pw in ("her", "him", "them", "me", "us", "it")
+                and p > 0
+                and lowers[p - 1] in ("call", "calls", "called", "calling", "nicknamed")
+            ):
+                return "NAMED"  # "we call her Win"
+            if pw == "name" and gap == ": " and (p == 0 or self.sentence_start(p)):
+                return "NAMED"  # a form's "Name: ..." line
             if pw in ("is", "was", "are", "were") and p > 0 and lowers[p - 1] in ("name", "names"):
                 return "NAMED"
         if gap in (" ", ", ") or (gap == ",\n" and pw == "dear"):
-            if pw in GREETINGS and (p == 0 or self.sentence_start(p) or pw == "dear"):
+            if pw in GREETINGS and (
+                p == 0 or self.sentence_start(p) or pw == "dear" or self._opens_aside(p)
+            ):
                 return "DEAR" if pw == "dear" else "GREET"
             if pw == "you" and p > 0 and lowers[p - 1] == "thank":
                 return "GREET"
@@ -1205,6 +1343,11 @@ class _Ctx:
             if pw == "and" and p > 0 and lowers[p - 1] in ("me", "i") and self.gap(p) == " ":
                 return "ME"
         return ""
+
+    def _opens_aside(self, p: int) -> bool:
+        """Is token p right after an opening parenthesis ("(hi sam, ...")?"""
+        start = self.starts[p]
+        return start > 0 and self.text[start - 1] == "("
 
     def after(self, i: int, base: str) -> str:
         """The name context set up by what follows token i, or ""."""
@@ -1244,13 +1387,14 @@ class _Ctx:
         rest = self.text[self.starts[i] + len(base) : self.starts[i] + len(base) + 2]
         return not rest or rest[0] in ",.!?:;—-\n" or rest == " -"
 
-    def coordinated(self, i: int, is_name: list[bool]) -> bool:
-        """Joined by and/or/&/comma to a name or a [NAME] placeholder."""
+    def coordinated(self, i: int, is_name: list[bool], placeholders: bool = True) -> bool:
+        """Joined by and/or/&/comma to a name (or a [NAME] placeholder, with
+        ``placeholders``)."""
         kinds = self.kinds
         n = len(self.words)
 
         def named(k: int) -> bool:
-            return 0 <= k < n and (kinds[k] == _PH or is_name[k])
+            return 0 <= k < n and ((placeholders and kinds[k] == _PH) or is_name[k])
 
         gap = self.gap(i)
         if gap in (", ", " & ", " / ") and named(i - 1):
@@ -1382,6 +1526,104 @@ def _sentence_start(text: str, i: int) -> bool:
     while j >= 0 and text[j] in " \t\"'“‘([*_":
         j -= 1
     return j < 0 or text[j] in ".!?\n:;…"
+
+
+# Words before "called" that make it a phone call ("I called X"), not a naming ("a guy called X").
+_CALLER_WORDS = _ws(
+    "i we he she they you u then just also finally already and so even never literally"
+)
+# Words that end a noun phrase's left side ("I told my manager"), never a modifier of a kin
+# word ("the hiring manager").
+_CLAUSE_WORDS = _ws(
+    """i you he she we they it is was are were be been am and or but to of in on at for
+    with from by as that which who when while if so than then told asked said met saw"""
+)
+
+# A mention of a name that is also an ordinary word ("hope", "will", "frank", "amber"),
+# once the post has used it as a name: the words around it say which it is here.
+_WORD_USE_BEFORE = _ws(
+    """i we you they he she it u im i'm ive i've id i'd we're they're to be been being not
+    dont don't do did does didn't doesn't can can't could couldn't would wouldn't should
+    shouldn't will won't may might must shall a an the this that these those some any no
+    every each of in on at by with for from into than as so very more most much too such
+    its it's is was are were am get got make made good great big little real true false
+    last next early late mid since until till during per my your our their him her them
+    me us have has had"""
+)
+_CAP_WORD_BEFORE = _ws(
+    """a an the this that these those some any no every each in on by since until till
+    during last next early late mid before after around through throughout whole entire
+    be been being"""
+)
+_WORD_USE_AFTER = _ws(
+    """i you we he she they it this that these those there my your his her our their u ur
+    ya y'all all everyone everything everybody someone somebody anyone anybody something
+    anything nobody a an the some any no so to not be have"""
+)
+# After a lowercase mention, words that make it the subject of a sentence: "faith asked".
+_NAME_NEXT = SPEECH | _ws(
+    """is was has had gave got went came left keeps kept wants wanted needs needed made
+    makes did does didnt didn't doesnt doesn't isnt isn't wasnt wasn't can can't cant could
+    couldnt couldn't would wouldnt wouldn't will won't wont should just always never also
+    still seemed seems looks looked started stopped showed sent took takes brought invited
+    loves loved likes liked hates hated goes came comes lives lived works worked called
+    texted messaged dmed replied"""
+)
+
+
+def _mention_is_name(text: str, tokens: list[re.Match[str]], t: int, base: str) -> bool:
+    """Is token ``t`` (a name of this post that is also an ordinary word) the name here?
+
+    Capitalized, it is the name unless it opens a sentence before a pronoun or article ("Will
+    you", "Hope this helps", "Drew a blank") or follows a determiner, preposition or
+    auxiliary ("in May", "the Will", "to be Frank"). Lowercase, it is the name only with
+    evidence: a chat speaker label ("grace: ..."), a verb after it ("faith asked"), or a
+    verb of talking to someone before it ("asked win", "send hope").
+    """
+    m = tokens[t]
+    prev = tokens[t - 1].group().lower() if t > 0 else ""
+    adjacent = t > 0 and text[tokens[t - 1].end() : m.start()].strip(" ") == ""
+    nxt = tokens[t + 1].group().lower() if t + 1 < len(tokens) else ""
+    gap_after = text[m.start() + len(base) : tokens[t + 1].start()] if nxt else ""
+    if base == m.group() and gap_after.startswith(":") and _sentence_start(text, m.start()):
+        return True  # "grace: today was so boring": a chat speaker label
+    if base != m.group():
+        return True  # "Tasha's mom", "at Rose's"
+    if base[0].isupper():
+        if adjacent and prev in _CAP_WORD_BEFORE:
+            return False
+        return not (
+            _sentence_start(text, m.start()) and gap_after == " " and nxt in _WORD_USE_AFTER
+        )
+    if adjacent and prev in _WORD_USE_BEFORE:
+        return False
+    if gap_after == " " and (nxt in _NAME_NEXT or (nxt.endswith("ed") and len(nxt) > 3)):
+        return True
+    return adjacent and (prev in COMM_VERBS or prev in TO_VERBS)
+
+
+_NAME_TOKEN = (
+    r"(?:[A-Z]\.|[A-Z][\w'’-]+|(?:van|von|de|der|den|da|di|del|della|la|le|bin|ibn|al|el))"
+)
+# A form's name line: "Name: J. van der Berg", "Account name: Priya Raman".
+FORM_NAME_RE = re.compile(
+    r"(?im)^[ \t>*-]*(?:(?:full|legal|account|beneficiary|payee|recipient|card ?holder)[ \t]+)?"
+    r"name[ \t]*:[ \t]*(?-i:(?P<v>[A-Z][\w'’.-]*(?:[ \t]+" + _NAME_TOKEN + r"){0,4}))[ \t]*$"
+)
+# A nickname in quotes right after a name: 'Zbigniew ("Ziggy" to everyone)', 'Robert "Bobby"'.
+NICK_AFTER_RE = re.compile(r"[ \t]*\(?[ \t]*[\"“‘'](?P<v>[A-Z][\w'’-]{1,20})[\"”’']")
+
+
+def _form_and_nick_names(text: str, names: list[_Span]) -> Iterator[_Span]:
+    if "name" in text or "Name" in text:
+        for m in FORM_NAME_RE.finditer(text):
+            a, b = m.span("v")
+            yield _Span(a, b, "NAME", _PRIO["NAME"])
+    for sp in names:
+        m = NICK_AFTER_RE.match(text, sp.end)
+        if m is not None:
+            a, b = m.span("v")
+            yield _Span(a, b, "NAME", _PRIO["NAME"])
 
 
 def _resolve(candidates: list[_Span]) -> list[_Span]:

@@ -103,9 +103,8 @@ def iban_spans(text: str) -> Iterator[tuple[int, int, str]]:
 # ----------------------------------------------------------------------------------- IPs
 _IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 _IPV6_RE = re.compile(
-    r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?:(?::[0-9a-f]{1,4}){0,6})(?![\w:])",
-    re.IGNORECASE,
-)
+    r"(?<![\w:.])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])", re.IGNORECASE
+)  # candidates; ipaddress decides
 _VERSION_BEFORE_RE = re.compile(r"(?i)\b(?:v|version|ver|build|release|firmware)\.?\s*$")
 
 
@@ -118,6 +117,8 @@ def ip_spans(text: str) -> Iterator[tuple[int, int, str]]:
             continue
         if _VERSION_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
             continue
+        if text.endswith(("//", "@"), 0, m.start()):
+            continue  # a link's host: the link is redacted whole
         yield m.start(), m.end(), "IP"
     if ":" in text:
         for m in _IPV6_RE.finditer(text):
@@ -132,16 +133,24 @@ def ip_spans(text: str) -> Iterator[tuple[int, int, str]]:
 # ------------------------------------------------------------------------ dates of birth
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
+    # Spanish, French, German, Italian
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+    r"noviembre|diciembre|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|"
+    r"octobre|novembre|d[ée]cembre|januar|februar|m[äa]rz|juni|juli|oktober|dezember|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)\.?"
 )
 _DATE = (
     r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}"
     rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS},?\s+\d{{4}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?{_MONTHS},?\s+(?:de\s+)?\d{{4}})"
 )
 _DOB_RE = re.compile(
     r"(?i)\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?|"
-    r"b\.)\s*(?:is|was|:|-|=)?\s*(?:on\s+)?(?:the\s+)?(" + _DATE + r")(?![\w/.-]\d)"
+    r"fecha\s+de\s+nacimiento|nacid[oa](?:\s+el)?|date\s+de\s+naissance|geburtsdatum|"
+    r"geboren(?:\s+am)?|n[ée]e?\s+le|"
+    r"b\.)(?:[^\n.!?\d]{0,45}?[\s(\[:\"])?\s*(?:is|was|:|-|=)?\s*[(\[\"]?\s*(?:on\s+)?(?:the\s+)?"
+    r"(" + _DATE + r")(?![\w/.-]\d)"
 )
 
 
@@ -156,7 +165,7 @@ def dob_spans(text: str) -> Iterator[tuple[int, int, str]]:
 _PLATE_RE = re.compile(
     r"(?i)\b(?:licen[cs]e\s+plate|number\s+plate|plate(?:\s+(?:number|no\.?|#))?"
     r"|reg(?:istration)?(?:\s+(?:number|no\.?|plate))?|tags?)"
-    r"\s*(?:is|was|:|#|-|reads|read|says|said)?\s*(?:number\s+)?[\"'“]?"
+    r"\s*(?:is|was|:|#|-|,|reads|read|says|said)?\s*(?:number\s+)?[(\"'“]?"
     r"((?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4})?)"
     r"[\"'”]?(?![\w-])"
 )
@@ -178,8 +187,10 @@ _ID_RE = re.compile(
     r"national\s+(?:id|insurance)|ni|nhs|medicare|medicaid|member(?:ship)?|policy|"
     r"account|acct|routing|sort\s+code|case|claim|employee|student|patient|badge|"
     r"visa|green\s+card|alien|a-?number|uscis|id|identification|tax\s+file|sin|"
-    r"customer|reference|ref|confirmation|order|tracking|pin)\s*"
-    r"(?:number|num|no\.?|#|code|id)?\s*(?:is|was|:|#|=|-)?\s*"
+    r"customer|reference|ref|pin)\s*"
+    r"(?:number|num|no\.?|#|code|id)?"
+    r"(?:\s+(?:on|of|for|in)\s+(?:it|this|that|there|the\s+\w+|my|his|her|their|your))?"
+    r"\s*(?:is|was|:|#|=|-|reads|says)?\s*[(\[\"]?\s*"
     r"([A-Z]{0,3}[ -]?\d[\dA-Z -]{4,22}\d|[A-Z]{1,3}\d{5,12}[A-Z]?)(?![\w-])"
 )
 
@@ -194,7 +205,9 @@ def id_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 _DIGIT_RUN_RE = re.compile(r"\d(?:[ -]?\d){5,}")  # six digits, spaces or hyphens between
-_DOB_HINT_RE = re.compile(r"(?i)birth|\bdob\b|d\.o\.b|\bborn\b|\bb\.")
+_DOB_HINT_RE = re.compile(
+    r"(?i)birth|\bdob\b|d\.o\.b|\bborn\b|\bb\.|nacimiento|nacid|naissance|\bn[ée]e?\s+le|geburt|geboren"
+)
 _PLATE_HINT_RE = re.compile(r"(?i)plate|\breg|\btags?\b")
 
 
