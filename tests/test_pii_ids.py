@@ -77,3 +77,94 @@ def test_one_decision_per_name_across_title_and_body(scrubber: Scrubber) -> None
     )
     assert "riyanka" not in title.text.lower() + body.text.lower(), (title, body)
     assert body.counts.get("NAME", 0) >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        # every mention of a name the post uses, in every form
+        (
+            "My husband Jack forgot my birthday. Jack didn't say sorry. Later jack said "
+            "Jack's mom told him.",
+            ["Jack", "jack"],
+            ["forgot my birthday"],
+        ),
+        # the same word used as a word stays: "i hope", "Hope this helps", "to be frank"
+        (
+            "my coworker Hope takes credit for my work. i hope it stops. Hope this makes "
+            "sense. I send hope everything and hope replied with my slides.",
+            ["Hope takes", "send hope", "hope replied"],
+            ["i hope it stops", "Hope this makes"],
+        ),
+        (
+            "My manager Frank said no. To be frank I think he is mad.",
+            ["Frank said"],
+            ["To be frank"],
+        ),
+        # a chat log's speaker labels
+        (
+            "my gf Mia cancelled again. she texted:\n\nmia: sorry!!\nmia: next week?\nme: ok",
+            ["Mia", "mia:"],
+            ["me: ok"],
+        ),
+        # appositives, free modifiers of a role word, particles, form lines, nicknames
+        (
+            "The property manager, Bill Harrington, called. Bill also emailed.",
+            ["Bill", "Harrington"],
+            ["The property manager"],
+        ),
+        (
+            "I hired a designer, Joost van der Berg, and the invoice says\nName: J. van der Berg",
+            ["Joost", "Berg"],
+            ["invoice says"],
+        ),
+        (
+            'My grandpa Zbigniew ("Ziggy" to everyone) is 88. My friends Tyler, Mikey and Bobby '
+            "still visit.",
+            ["Zbigniew", "Ziggy", "Tyler", "Mikey", "Bobby"],
+            ["to everyone"],
+        ),
+        ("my sister (we call her Win) is 20. i asked win why", ["Win", "asked win"], ["why"]),
+        ("and to u/throwaway_sam_1994 (hi sam, yes I did it)", ["sam"], ["yes I did it"]),
+    ],
+)
+def test_one_decision_per_name_in_every_form(
+    scrubber: Scrubber, text: str, gone: list[str], kept: list[str]
+) -> None:
+    out = scrubber.scrub(text).text
+    for g in gone:
+        assert g not in out, (g, out)
+    for k in kept:
+        assert k in out, (k, out)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("my DOB (09/14/1990) and", "my DOB ([DOB]) and"),
+        (
+            "a form asked my date of birth and I wrote it (February 9, 1986) there",
+            "a form asked my date of birth and I wrote it ([DOB]) there",
+        ),
+        ("fecha de nacimiento: 14 de mayo de 1999.", "fecha de nacimiento: [DOB]."),
+        ("geboren am 30.06.1978 in Köln", "geboren am [DOB] in Köln"),
+        ("The license number on it is PA 28 417 309.", "The license number on it is [ID]."),
+        ("my passport number (563018274) was used", "my passport number ([ID]) was used"),
+        ("his van's plate, QWB R41. His card", "his van's plate, [PLATE]. His card"),
+        ("once from 2607:fb90:8e21:4c3a::7d at 1am", "once from [IP] at 1am"),
+        ("a blob from http://45.61.137.20/x.", "a blob from [URL]."),
+    ],
+)
+def test_identifiers_after_looser_cues(scrubber: Scrubber, text: str, want: str) -> None:
+    assert scrubber.scrub(text).text == want
+
+
+def test_ids_inside_links_leave_the_link_whole(scrubber: Scrubber) -> None:
+    out = scrubber.scrub("see https://news.ycombinator.com/item?id=5461259 for more").text
+    assert out == "see [URL] for more"
+
+
+def test_order_numbers_are_not_personal_ids(scrubber: Scrubber) -> None:
+    assert scrubber.scrub("Order #448120 from Amazon bounced").text == (
+        "Order #448120 from Amazon bounced"
+    )

@@ -987,6 +987,7 @@ class Scrubber:
                         and lw not in common
                         and lw not in lex.ambiguous
                         and lw not in not_names
+                        and lw not in _NOT_LOWER_NAMES
                         and ctx.before(i) == "KIN"
                     ):  # "my friend devontae": a word no dictionary has, after a kin word
                         is_name[i] = True
@@ -1528,6 +1529,13 @@ def _sentence_start(text: str, i: int) -> bool:
     return j < 0 or text[j] in ".!?\n:;…"
 
 
+# Lowercase words no dictionary lists that are still not names ("the friend lets me", "my
+# boss cannot", "my mom wont"): contractions typed without the apostrophe, and the like.
+_NOT_LOWER_NAMES = _ws(
+    """cannot wont dont doesnt didnt isnt wasnt arent werent cant couldnt wouldnt shouldnt
+    havent hasnt hadnt im ive id ill hes shes theyre youre thats whats lets gonna wanna
+    gotta kinda sorta dunno lol lmao tbh idk ngl imo imho irl rn btw omg smh ok okay"""
+)
 # Words before "called" that make it a phone call ("I called X"), not a naming ("a guy called X").
 _CALLER_WORDS = _ws(
     "i we he she they you u then just also finally already and so even never literally"

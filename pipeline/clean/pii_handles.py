@@ -37,22 +37,23 @@ DISCORD_TAG_RE = re.compile(r"(?<![\w#@.])[A-Za-z0-9_.]{2,32}#\d{4}(?![\w#])")
 
 # An app or account word, then a short connector, then the candidate.
 _APPS = (
-    r"snap(?:chat)?|sc|discord|insta(?:gram)?|ig|tik\s?tok|tt|twitter|telegram|tg|kik|"
-    r"threads|bluesky|bsky|twitch|youtube|yt|github|gitlab|steam|roblox|xbox|psn|"
-    r"playstation|epic|fortnite|minecraft|venmo|cash\s?app|paypal|zelle|revolut|monzo|"
-    r"signal|wechat|line|skype|tumblr|pinterest|onlyfans|of|fb|facebook|messenger|"
-    r"linkedin|reddit|x"
+    r"snap(?:chat)?|sc|discord|insta(?:gram)?|ig|tik\s?tok|twitter|telegram|kik|"
+    r"threads|bluesky|bsky|twitch|youtube|github|gitlab|steam|roblox|xbox|psn|"
+    r"playstation|fortnite|minecraft|venmo|cash\s?app|paypal|zelle|revolut|monzo|"
+    r"wechat|skype|tumblr|pinterest|onlyfans|fb|facebook|messenger|linkedin|reddit"
 )
 _ACCOUNT = (
-    r"user\s?name|handle|gamer\s?tag|gt|tag|screen\s?name|display\s?name|ign|id|"
-    r"alt(?:\s+account)?|main(?:\s+account)?|account|acc|profile|page"
+    r"user\s?name|handle|gamer\s?tag|screen\s?name|display\s?name|ign|"
+    r"alt(?:\s+account)?|main\s+account|account|acc"
 )
 _CUE_RE = re.compile(
-    r"(?i)(?<![\w.@/$-])(?:(?:" + _APPS + r")(?:\s+(?:" + _ACCOUNT + r"))?|" + _ACCOUNT + r")\b"
+    r"(?i)(?<![\w.@/$-])(?:(?:" + _APPS + r")(?:\s+(?:" + _ACCOUNT + r"))?|" + _ACCOUNT
+    + r"|(?<=my )main)\b"
     r"(?P<gap>(?:['’]s)?(?:\s*(?:is|was|=|called|named|under|as|of|at)(?![\w]))?\s*[:(\[\"'“-]?\s*)"
     r"(?=[A-Za-z0-9_])"
 )
-_BARE_RE = re.compile(_HANDLE_CHARS + r"(?![\w@/-]|\.\w)")
+_BARE_RE = re.compile(_HANDLE_CHARS + r"(?![\w@/'’-]|\.\w)")
+_PARTS_RE = re.compile(r"[.\-]")
 _HANDLE_SHAPE_RE = re.compile(r"\d|_|[A-Za-z0-9][.\-][A-Za-z0-9]")
 _NUMBERISH_RE = re.compile(r"[\d.,:\-]+(?:k|m|am|pm|st|nd|rd|th|s)?", re.I)
 _BARE_SKIP = _words(
@@ -96,6 +97,9 @@ def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[in
         if _NUMBERISH_RE.fullmatch(cand) or cand.lower() in _BARE_SKIP:
             continue
         if _HANDLE_SHAPE_RE.search(cand):
+            parts = [p for p in _PARTS_RE.split(cand) if p]
+            if all(p.isalpha() and (len(p) == 1 or is_word(_fold(p))) for p in parts):
+                continue  # "e-mail", "self-love", "full-time": hyphenated words
             if cand.count(".") and cand.rsplit(".", 1)[-1].isalpha() and not cand[0].isalnum():
                 continue
             if re.fullmatch(r"\d+", cand.replace("-", "").replace(".", "")):

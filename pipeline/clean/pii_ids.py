@@ -211,7 +211,22 @@ _DOB_HINT_RE = re.compile(
 _PLATE_HINT_RE = re.compile(r"(?i)plate|\breg|\btags?\b")
 
 
+def _in_link(text: str, start: int) -> bool:
+    """Is ``start`` inside a link ("...item?id=5461259")? The link is redacted whole."""
+    ws = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), text.rfind("(", 0, start))
+    token = text[ws + 1 : start]
+    return "://" in token or "www." in token or "/" in token and "." in token
+
+
 def id_candidates(text: str) -> Iterator[tuple[int, int, str]]:
+    """Every structured identifier in ``text`` except inside links (see :func:`_candidates`)."""
+    for span in _candidates(text):
+        if "/" in text and _in_link(text, span[0]):
+            continue
+        yield span
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
     """Every structured identifier in ``text`` (may overlap; the scrubber resolves them).
     Cheap prefilters (a run of six digits, a birth word, a plate word, three dots) keep the
     context rules off the texts that cannot hold what they look for."""
