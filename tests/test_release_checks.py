@@ -27,7 +27,7 @@ def test_personal_data_is_found(text: str, kind: str) -> None:
     "text",
     [
         "Option A: tell your [NAME] at [EMAIL] or [PHONE]; your [SSN] and [CARD] stay private.",
-        "The code 000-12-3456 is not an SSN, and 4539148803436468 fails Luhn.",
+        "The code 666-12-3456 is not an SSN, and 4539148803436468 fails Luhn.",
         "GB82 WEST 1234 5698 7654 33 fails the IBAN check; $1,450 was paid in 2019.",
     ],
 )
