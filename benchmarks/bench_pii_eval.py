@@ -381,8 +381,9 @@ PRESIDIO_CONFIG = (
 )
 
 
-def presidio_scrubber(workdir: Path) -> tuple[ScrubPost, str]:
-    """Presidio with an NLP engine that works offline (see the module docstring)."""
+def presidio_scrubber(workdir: Path, spacy_model: str | None = None) -> tuple[ScrubPost, str]:
+    """Presidio with an NLP engine that works offline (see the module docstring): a blank
+    English pipeline, or the installed pretrained ``spacy_model``."""
     from importlib.metadata import version
 
     import spacy
@@ -395,15 +396,20 @@ def presidio_scrubber(workdir: Path) -> tuple[ScrubPost, str]:
     from presidio_analyzer.nlp_engine import NlpEngineProvider
     from presidio_anonymizer import AnonymizerEngine
 
-    nlp = spacy.blank("en")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
-    model_dir = workdir / "blank_en"
-    nlp.to_disk(model_dir)
+    if spacy_model is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+        model_dir = workdir / "blank_en"
+        nlp.to_disk(model_dir)
+        model_name = str(model_dir)
+    else:
+        spacy.load(spacy_model)  # fails here, clearly, when it is not installed
+        model_name = spacy_model
     provider = NlpEngineProvider(
         nlp_configuration={
             "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": str(model_dir)}],
+            "models": [{"lang_code": "en", "model_name": model_name}],
         }
     )
     analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
@@ -421,6 +427,12 @@ def presidio_scrubber(workdir: Path) -> tuple[ScrubPost, str]:
     desc = PRESIDIO_CONFIG.format(
         analyzer=version("presidio-analyzer"), anonymizer=version("presidio-anonymizer")
     )
+    if spacy_model is not None:
+        desc = desc.replace(
+            "a blank English pipeline (spacy.blank('en') + lookup lemmatizer from "
+            "spacy-lookups-data, no NER)",
+            f"the pretrained pipeline {spacy_model!r} (its NER included)",
+        )
     return scrub_post, desc
 
 
@@ -608,6 +620,12 @@ def main(argv: list[str] | None = None) -> None:
                 t0 = time.perf_counter()
                 scrubbers["presidio"], pdesc = presidio_scrubber(Path(tmp))
                 print(f"presidio: {pdesc}, built in {time.perf_counter() - t0:.2f} s")
+                if "scrubber+ner" in scrubbers:
+                    t0 = time.perf_counter()
+                    scrubbers["presidio+ner"], pdesc = presidio_scrubber(
+                        Path(tmp), args.spacy_model
+                    )
+                    print(f"presidio+ner: {pdesc}, built in {time.perf_counter() - t0:.2f} s")
             except ImportError as exc:
                 print(f"presidio: not installed ({exc}); pip install -e '.[bench-pii]' "
                       f"-c requirements.lock -c requirements-bench-pii.lock")
@@ -636,12 +654,14 @@ def main(argv: list[str] | None = None) -> None:
             f"  target                  : {TARGET_RATE:8.0f} posts/s   ratio scrubber/target "
             f"{rate / TARGET_RATE:.2f} (goal >= {1 / GOAL_RATE_FACTOR:.2f}: {floor:.0f} posts/s)"
         )
-        if "presidio" in scrubbers:
+        for lab in ("presidio", "presidio+ner"):
+            if lab not in scrubbers:
+                continue
             sub = corpus[: args.presidio_posts]
-            p_rate = best_rate(scrubbers["presidio"], sub, args.repeat)
+            p_rate = best_rate(scrubbers[lab], sub, args.repeat)
             print(
-                f"  {f'presidio ({len(sub)} posts)':<24}: {p_rate:8.0f} posts/s   "
-                f"ratio scrubber/presidio {rate / p_rate:.1f}"
+                f"  {f'{lab} ({len(sub)} posts)':<24}: {p_rate:8.0f} posts/s   "
+                f"ratio scrubber/{lab} {rate / p_rate:.1f}"
             )
         eval_posts = [(p["title"], p["text"]) for p in posts]
         eval_rate = best_rate(ours, eval_posts, args.repeat)

@@ -412,7 +412,8 @@ def test_names_in_context(scrubber: Scrubber, text: str, expected: str) -> None:
         ("I asked June whether she'd seen it.", "I asked [NAME] whether she'd seen it."),
         ("Sarah and Will left early.", "[NAME] and [NAME] left early."),
         ("Paris (22F) is my roommate.", "[NAME] (22F) is my roommate."),
-        ("Will Smith lives next door.", "[NAME] lives next door."),
+        # ("Will Smith" alone is the actor: a kept public figure, tests/test_pii_phrases.py)
+        ("Will Baker lives next door.", "[NAME] lives next door."),
         ("I talked to Grace about it.", "I talked to [NAME] about it."),
         ("My boss Chase texted me.", "My boss [NAME] texted me."),
     ],

@@ -73,6 +73,7 @@ from typing import Any, NamedTuple
 
 from pipeline.clean.pii_handles import handle_spans
 from pipeline.clean.pii_ids import ID_TYPES, id_candidates
+from pipeline.clean.pii_phrases import PhraseIndex
 
 log = logging.getLogger("valact.clean.pii")
 
@@ -162,6 +163,7 @@ class Lexicon:
     common: frozenset[str]  # folded ordinary lowercase words ("will", "group", "tre")
     frequent: frozenset[str]  # the frequent ones among them ("will", "group", "said")
     phrases: tuple[str, ...]  # brand / fictional phrases kept as they are
+    public_figures: tuple[str, ...] = ()  # full names of public figures kept as they are
 
 
 OOV_PROB = -20.5
@@ -208,6 +210,7 @@ def load_lexicon() -> Lexicon:
         common=frozenset(common),
         frequent=frozenset(frequent),
         phrases=tuple(_read_lines("not_name_phrases.txt")),
+        public_figures=tuple(_read_lines("public_figures.txt")),
     )
 
 
@@ -400,6 +403,8 @@ def _extend_address(text: str, start: int, end: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------ name contexts
 
+_DIGIT_RE = re.compile(r"\d")
+_LOWER_I_RE = re.compile(r"(?:^|(?<=[\s(\"“]))i(?=[\s']|’|$)", re.M)  # "i think", "i'm"
 _WORD_RE = re.compile(
     r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER|"
     + "|".join(ID_TYPES)
@@ -651,14 +656,12 @@ class Scrubber:
     def __init__(self, config: ScrubConfig = ScrubConfig()) -> None:  # noqa: B008
         self.config = config
         self.lex = load_lexicon()
-        self._phrase_re: re.Pattern[str] | None = None
-        if self.lex.phrases:
-            alts = sorted(
-                (re.sub("['’]", "['’]", re.escape(p)) for p in self.lex.phrases),
-                key=len,
-                reverse=True,
-            )
-            self._phrase_re = re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
+        person_words = self.lex.first_names | self.lex.surnames
+        self._phrases = PhraseIndex(
+            _not_a_given_name(self.lex.phrases, person_words),
+            _not_a_given_name(self.lex.public_figures, person_words),
+            _is_kin,
+        )
         self._unamb = self.lex.first_names - self.lex.ambiguous
         self.nlp: Any = None
         if config.spacy_model:
@@ -800,9 +803,10 @@ class Scrubber:
         if not self.config.keep_age_gender:
             for m in AGE_GENDER_RE.finditer(text):
                 add(_Span(m.start(), m.end(), AGE_GENDER, 0))
-        if self._phrase_re is not None:
-            for m in self._phrase_re.finditer(text):
-                add(_Span(m.start(), m.end(), "KEEP", 0))
+        for a, b in self._phrases.spans(text):
+            # a brand or public figure is protected from the name rules only: a handle,
+            # username, plate or link that contains one ("u/Copper-Comet") is still taken
+            add(_Span(a, b, "KEEP", _PRIO["NAME"]))
         if "@" in text:
             for m in EMAIL_RE.finditer(text):
                 add(_Span(m.start(), m.end(), "EMAIL", _PRIO["EMAIL"]))
@@ -879,7 +883,7 @@ class Scrubber:
 
     def _street_spans(self, text: str, low: str) -> Iterator[_Span]:
         prio = _PRIO["ADDRESS"]
-        if any(ch.isdigit() for ch in text):
+        if _DIGIT_RE.search(text):
             for m in ADDRESS_RE.finditer(text):
                 suffix = m.group("suffix").lower()
                 words = {fold(w.rstrip(".")) for w in m.group("name").split()}
@@ -964,6 +968,7 @@ class Scrubber:
             return []
         lowers = [w.lower() for w in words]
         ctx = _Ctx(text, starts, ends, words, lowers, kinds, self)
+        lower_style = _LOWER_I_RE.search(text) is not None
         is_name = [False] * n
         spans: list[_Span] = []
         pending: list[int] = []  # ambiguous names left for the coordination pass
@@ -1040,6 +1045,8 @@ class Scrubber:
             elif in_gaz and not amb and not upper0:  # a lowercase given name
                 decided = before in ("KIN", "NAMED", "GREET", "DEAR", "VERB", "TITLE", "ME")
                 decided = decided or ctx.after(i, base) in ("AGE", "AND_I", "SPEECH")
+                # a writer who types "i" for "I" types names in lowercase too: "i love jamal"
+                decided = decided or (lower_style and "'" not in word and "’" not in word)
             elif in_gaz and not amb:  # ALL CAPS
                 decided = before in ("KIN", "NAMED", "DEAR")
             elif amb:
@@ -1632,6 +1639,19 @@ def _form_and_nick_names(text: str, names: list[_Span]) -> Iterator[_Span]:
         if m is not None:
             a, b = m.span("v")
             yield _Span(a, b, "NAME", _PRIO["NAME"])
+
+
+def _not_a_given_name(phrases: Iterable[str], person_words: frozenset[str]) -> list[str]:
+    """The phrases except one-word ones that are given names or surnames ("Chase", "Alexa",
+    "Ortega"): keeping those would keep "my ex Chase" and "Luis Ortega" too; the name rules
+    decide them by context instead."""
+    out = []
+    for p in phrases:
+        words = _WORD_RE.findall(p)
+        if len(words) == 1 and fold(words[0]) in person_words:  # "Wendy's" stays
+            continue
+        out.append(p)
+    return out
 
 
 def _resolve(candidates: list[_Span]) -> list[_Span]:

@@ -204,6 +204,7 @@ def id_spans(text: str) -> Iterator[tuple[int, int, str]]:
             yield m.start(1), m.start(1) + len(value), "ID"
 
 
+_DIGIT_RE = re.compile(r"\d")
 _DIGIT_RUN_RE = re.compile(r"\d(?:[ -]?\d){5,}")  # six digits, spaces or hyphens between
 _DOB_HINT_RE = re.compile(
     r"(?i)birth|\bdob\b|d\.o\.b|\bborn\b|\bb\.|nacimiento|nacid|naissance|\bn[ée]e?\s+le|geburt|geboren"
@@ -230,7 +231,7 @@ def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
     """Every structured identifier in ``text`` (may overlap; the scrubber resolves them).
     Cheap prefilters (a run of six digits, a birth word, a plate word, three dots) keep the
     context rules off the texts that cannot hold what they look for."""
-    if not any(ch.isdigit() for ch in text):
+    if not _DIGIT_RE.search(text):
         return
     if _DIGIT_RUN_RE.search(text):
         yield from ssn_spans(text)
