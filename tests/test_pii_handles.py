@@ -88,3 +88,44 @@ def test_phones_in_words_and_spaced_digits(scrubber: Scrubber, text: str, want: 
 )
 def test_phone_lookalikes_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubber.scrub(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "i typed rohitk99@okaxis but it was rohitk98@ybl.",
+            "i typed [HANDLE] but it was [HANDLE].",
+        ),
+        ("under the GitHub user vk-devbuilds, resume", "under the GitHub user [HANDLE], resume"),
+        ("it's at github.com/lenawirth/chronoq. Today", "it's at [URL]. Today"),
+    ],
+)
+def test_upi_ids_and_app_users(scrubber: Scrubber, text: str, want: str) -> None:
+    assert scrubber.scrub(text).text == want
+
+
+def test_chat_speaker_labels_are_names(scrubber: Scrubber) -> None:
+    text = "Matched with him on Tinder.\n\nRob: so when can i see u\nme: who is Hayley?\nRob: who??"
+    out = scrubber.scrub(text).text
+    assert "Rob" not in out and "me: who" in out, out
+    kept = "EDIT: thanks all\nEDIT2: she left\nStep 1: open it\nStep 2: close it"
+    assert scrubber.scrub(kept).text == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Contact Dazza (Darren Walsh) texted me", ["Dazza", "Darren", "Walsh"]),
+        ("her ex Jacko (Jack Morrissey) because", ["Jacko", "Jack", "Morrissey"]),
+        ("me: hey it's Dev from Marcus's party!!", ["Dev"]),
+        ("The branch manager, Sr. Ortega, just", ["Ortega"]),
+        ("by a recruiter, Nina Castellano, for a role", ["Nina", "Castellano"]),
+        ("address 27 Windmill Road, Croydon CR0 2XN. Also", ["Windmill", "Croydon", "2XN"]),
+        ("attended 14/62 Smith Street, Fitzroy VIC 3065 re", ["Smith", "Fitzroy", "3065"]),
+    ],
+)
+def test_names_and_addresses_in_more_forms(scrubber: Scrubber, text: str, gone: list[str]) -> None:
+    out = scrubber.scrub(text).text
+    for g in gone:
+        assert g not in out, (g, out)

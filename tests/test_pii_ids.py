@@ -168,3 +168,47 @@ def test_order_numbers_are_not_personal_ids(scrubber: Scrubber) -> None:
     assert scrubber.scrub("Order #448120 from Amazon bounced").text == (
         "Order #448120 from Amazon bounced"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # taken by shape (and check digit where one exists)
+        ("my NI number is JK 48 29 17 B and", "my NI number is [ID] and"),
+        ("I sent PAN BKRPS4827Q before", "I sent PAN [ID] before"),
+        ("Aadhaar 2345 6789 0124 and OTP", "Aadhaar [ID] and OTP"),  # Verhoeff holds
+        ("codice fiscale RSSMRA85T10A562S (I", "codice fiscale [ID] (I"),
+        ("licence no. MORGA753116SM9IJ, address", "licence no. [ID], address"),
+        ("My DNI is 12345678Z. But", "My DNI is [ID]. But"),  # mod-23 letter
+        ("with my NIE X1234567L. I", "with my NIE [ID]. I"),
+        ("passport (number C01X7HT43) because", "passport (number [ID]) because"),
+        # digit runs only next to their name, with their check
+        ("Filed with my BSN 111222333 and", "Filed with my BSN [ID] and"),  # elfproef
+        ("the plate on the notice is CX 45 LM.", "the plate on the notice is [PLATE]."),
+        ("My current car is BD71 OPX so", "My current car is [PLATE] so"),
+        ("my old car FK-318-RB to the", "my old car [PLATE] to the"),
+        ("I lent my car (MH 12 KT 4471) to", "I lent my car ([PLATE]) to"),
+        ("got his rego on dashcam: CPW48K. he", "got his rego on dashcam: [PLATE]. he"),
+        ("a black BMW with plate M-KE 4719. Is", "a black BMW with plate [PLATE]. Is"),
+        ("his birth details: 17-08-1987, 6:40am", "his birth details: [DOB], 6:40am"),
+    ],
+)
+def test_national_ids_and_plates(scrubber: Scrubber, text: str, want: str) -> None:
+    assert scrubber.scrub(text).text == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the code 2345 6789 0123 fails Verhoeff",  # an Aadhaar shape, no cue, bad check
+        "ticket 12345678A, a wrong DNI letter",
+        "the number 111222333 with no cue word",  # passes elfproef, but nothing says BSN
+        "Use USB-C 3 ports, COVID-19 and the X-MEN 2 movie",
+    ],
+)
+def test_national_id_lookalikes_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub(text).text == text
+
+
+def test_a_plate_stops_before_the_next_word(scrubber: Scrubber) -> None:
+    assert scrubber.scrub("his plate is ABC 1234 I think").text == "his plate is [PLATE] I think"

@@ -236,7 +236,7 @@ _DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\s+\.\s+|\.)"
 _WORD_DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)"  # "jane dot doe at ..."
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 OBF_EMAIL_RE = re.compile(
-    rf"(?<![\w.%+/:=?&#\]-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}"
+    rf"(?<![\w.%+/:=?&#\]'’-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}"
     rf"(?:{_WORD_DOT}[a-z0-9][a-z0-9._%+-]{{0,63}})*){_AT}"
     rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*){_DOT}(?P<tld>{_OBF_TLDS})(?![\w-])",
     re.IGNORECASE,
@@ -374,12 +374,13 @@ _ADDR_UNIT_RE = re.compile(
 )
 _ADDR_TOWN_RE = re.compile(
     r",[ \t]*(?:[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}"
-    r"(?=[,.;!?)]|[ \t]+[A-Z]{2}\b|[ \t]*$|[ \t]*\n)"
+    r"(?=[,.;!?)]|[ \t]+[A-Z]{2,3}\b|[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b|[ \t]*$|[ \t]*\n)"
     r"|\d{4,5}[ \t]+[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?|"
     r"(?:[A-Z]{1,2}\d[A-Z\d]?) \d[A-Z]{2}\b)"
 )
 _ADDR_STATE_RE = re.compile(
-    r",?[ \t]+[A-Z]{2}(?:[ \t]+\d{5}(?:-\d{4})?)?(?![\w])|,?[ \t]+\d{5}(?:-\d{4})?(?![\w])"
+    r",?[ \t]+(?:[A-Z]{2,3}(?:[ \t]+\d{4,5}(?:-\d{4})?)?|\d{4,5}(?:-\d{4})?|"
+    r"[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})(?![\w])"
 )
 _ADDR_UNIT_BEFORE_RE = re.compile(
     r"(?:Flat|Apt|Apartment|Unit|Suite|Lot)\.?[ \t]*#?[A-Za-z0-9-]{1,5},?[ \t]+$"
@@ -426,7 +427,11 @@ KIN = _ws(
     acquaintance client customer lawyer attorney realtor babysitter nanny mil fil sil bil
     soulmate lover affair ap bride groom godmother godfather godson goddaughter stepkid
     supervisee subordinate lead recruiter interviewer trainer captain sergeant officer
-    doc vet tenant guest host"""
+    doc vet tenant guest host advisor adviser accountant agent broker solicitor barrister
+    caseworker planner consultant contractor handyman plumber electrician mechanic builder
+    adjuster inspector paralegal notary dietitian physio physiotherapist psychiatrist
+    psychologist midwife receptionist secretary headteacher headmaster principal parent
+    stepparent carer caregiver sponsor"""
 )
 KIN_MODIFIERS = _ws(
     """best old older oldest young younger youngest little big baby new ex former late future
@@ -439,7 +444,7 @@ TITLES = _ws(
     """Mr Mrs Ms Miss Mx Dr Prof Professor Coach Officer Detective Judge Aunt Auntie Uncle
     Nurse Pastor Father Rabbi Imam Cousin Grandma Grandpa Granny Nana Sir Madam Madame
     Mister Mistress Sister Brother Captain Sergeant Sgt Lt Principal Dean Reverend Rev
-    Senator Deacon"""
+    Senator Deacon Sr Sra Srta Mme Mlle Herr Frau Signor Signora Sig Dott Dra Shri Smt"""
 )
 LOWER_TITLES = _ws("aunt auntie uncle cousin grandma grandpa granny nana")
 GREETINGS = _ws(
@@ -751,12 +756,44 @@ class Scrubber:
             candidates.extend(ner_addr)
         accepted = _resolve(candidates)
         names = self._find_names(text, accepted, places)
-        extra = list(_form_and_nick_names(text, names))
+        extra = list(_form_and_nick_names(text, names, self.lex.first_names))
+        extra += self._chat_labels(text)
         if extra:
             names = _merge_names(names, [s for s in extra if not _overlaps(accepted, s)])
         if ner_names:
             names = _merge_names(names, [s for s in ner_names if not _overlaps(accepted, s)])
         return accepted, names
+
+    def _chat_labels(self, text: str) -> list[_Span]:
+        return list(self._chat_label_spans(text))
+
+    def _chat_label_spans(self, text: str) -> Iterator[_Span]:
+        """Speaker labels of a pasted chat log ("Rob: who??", "mia: sorry", "[21:04] Kerry:"):
+        two chat lines or more, with two labels or one of them "me"; a label that is a given
+        name, or a capitalized word no dictionary has, is a name."""
+        if text.count(":") < 2:
+            return
+        lines = [m for m in CHAT_LINE_RE.finditer(text)]
+        if len(lines) < 2:
+            return
+        labels = {m.group("label") for m in lines}
+        lowered = {lab.lower() for lab in labels}
+        if len(labels) < 2 and not lowered & _ME_LABELS:
+            return
+        lex = self.lex
+        for m in lines:
+            label = m.group("label")
+            key = fold(label)
+            if (
+                key in _ME_LABELS
+                or key.rstrip("0123456789") in _NOT_LABEL_NAMES
+                or key in lex.not_names
+            ):
+                continue  # "me:", "EDIT2:", "Mom:"
+            if key in lex.first_names or (
+                label[0].isupper() and key not in lex.common and key not in lex.frequent
+            ):
+                yield _Span(m.start("label"), m.end("label"), "NAME", _PRIO["NAME"])
 
     def name_words(self, text: str, names: Iterable[_Span]) -> frozenset[str]:
         """The folded words (possessive dropped, 2+ letters) of the NAME spans in ``text``."""
@@ -1002,6 +1039,8 @@ class Scrubber:
             key = fold(base)
             if key in not_names or len(base) < 2:
                 continue
+            if base in TITLES and i + 1 < n and words[i + 1][:1].isupper():
+                continue  # "Sr. Ortega", "Coach Ricky": the title, then the name
             apo = max(base.find("'"), base.find("’"))
             if apo >= 0 and (apo + 1 >= len(base) or not base[apo + 1].isupper()):
                 continue  # a contraction (I'm, Don't), not O'Neil or D'Angelo
@@ -1184,7 +1223,9 @@ class Scrubber:
                 ok = (
                     f2 in lex.surnames
                     or f2 in self._unamb
-                    or (f2 not in lex.common and f2 not in lex.first_names)
+                    # a rarer word ("Castellano") is a surname after a given name; a
+                    # frequent one ("Sarah Said") is not
+                    or (f2 not in lex.frequent and f2 not in lex.first_names)
                 )
                 if not ok:
                     break
@@ -1328,6 +1369,13 @@ class _Ctx:
                 return "NAMED"  # "we call her Win"
             if pw == "name" and gap == ": " and (p == 0 or self.sentence_start(p)):
                 return "NAMED"  # a form's "Name: ..." line
+            if (
+                (pw in ("it's", "it’s", "its", "im", "i'm", "i’m") or (
+                    pw == "is" and p > 0 and lowers[p - 1] in ("this", "it")
+                ))
+                and self.next_word(i) in ("from", "here")
+            ):
+                return "NAMED"  # "hey it's Dev from Marcus's party", "this is Priya from HR"
             if pw in ("is", "was", "are", "were") and p > 0 and lowers[p - 1] in ("name", "names"):
                 return "NAMED"
         if gap in (" ", ", ") or (gap == ",\n" and pw == "dear"):
@@ -1629,16 +1677,45 @@ FORM_NAME_RE = re.compile(
 NICK_AFTER_RE = re.compile(r"[ \t]*\(?[ \t]*[\"“‘'](?P<v>[A-Z][\w'’-]{1,20})[\"”’']")
 
 
-def _form_and_nick_names(text: str, names: list[_Span]) -> Iterator[_Span]:
+# A chat line: optional "[21:04]" or "9:41 pm -", a one-word label, ":", the message.
+CHAT_LINE_RE = re.compile(
+    r"(?m)^[ \t>*-]*(?:\[[^\]\n]{1,25}\][ \t]*)?(?:\d{1,2}[:.]\d{2}(?:[ \t]?[apAP][mM])?"
+    r"[ \t,-]*)?(?P<label>[A-Za-z][\w'’-]{1,20})(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*:[ \t]+\S"
+)
+_ME_LABELS = frozenset(["me", "i", "myself", "you", "u"])
+_NOT_LABEL_NAMES = _ws(
+    """him her them he she they mom mum dad mother father boss landlord agent edit update
+    tldr tl note ps q a answer question op bot mod admin support system customer service
+    scammer recruiter manager seller buyer sender subject from to date re cc bcc sent
+    reply step pros cons update1 update2 ex bf gf husband wife friend"""
+)
+# A full name in parentheses right after a name: "Jacko (Jack Morrissey)".
+FULL_AFTER_RE = re.compile(r"[ \t]*\([ \t]*(?P<v>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){1,2})[ \t]*\)")
+# A nickname right before a full name in parentheses: "Dazza (Darren Walsh)".
+NICK_BEFORE_RE = re.compile(r"(?<![\w'’-])(?P<v>[A-Z][a-z]{2,15})[ \t]*\([ \t]*$")
+
+
+def _form_and_nick_names(
+    text: str, names: list[_Span], first_names: frozenset[str]
+) -> Iterator[_Span]:
     if "name" in text or "Name" in text:
         for m in FORM_NAME_RE.finditer(text):
             a, b = m.span("v")
             yield _Span(a, b, "NAME", _PRIO["NAME"])
     for sp in names:
         m = NICK_AFTER_RE.match(text, sp.end)
+        if m is None:
+            m = FULL_AFTER_RE.match(text, sp.end)
+            if m is not None and fold(m.group("v").split()[0]) not in first_names:
+                m = None  # "Brooks (Mythical Man Month)": a title, not a name
         if m is not None:
             a, b = m.span("v")
             yield _Span(a, b, "NAME", _PRIO["NAME"])
+        if sp.start and text[sp.start - 1] in "( \t":
+            m = NICK_BEFORE_RE.search(text, max(0, sp.start - 20), sp.start)
+            if m is not None and " " in text[sp.start : sp.end]:
+                a, b = m.span("v")
+                yield _Span(a, b, "NAME", _PRIO["NAME"])
 
 
 def _not_a_given_name(phrases: Iterable[str], person_words: frozenset[str]) -> list[str]:

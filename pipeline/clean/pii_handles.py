@@ -29,6 +29,15 @@ AT_HANDLE_RE = re.compile(
 _AT_SKIP = _words("everyone here channel all home work school mods op")
 _TIME_RE = re.compile(r"(?i)\d{1,2}(?::\d\d)?(?:am|pm|h)?")
 
+# A UPI id (India): name@bank, the bank's handle without a dot ("rohitk99@okaxis").
+UPI_RE = re.compile(
+    r"(?<![\w.@-])[A-Za-z0-9][\w.-]{1,40}@(?:ok(?:axis|hdfcbank|icici|sbi)|ybl|ibl|axl|apl|"
+    r"paytm|pthdfc|ptsbi|ptyes|ptaxis|upi|axisbank|hdfcbank|icici|sbi|kotak|yesbank|"
+    r"airtel|jio|freecharge|fbl|idfcbank|indus|pnb|barodampay|allbank|aubank|jupiteraxis|"
+    r"slice|waicici|wahdfcbank|wasbi|waaxis|timecosmos|abfspay|naviaxis)(?![\w@-]|\.\w)",
+    re.IGNORECASE,
+)
+
 # $cashtag: "$" + a letter; a ticker or currency ("$AAPL", "$USD") is all capitals.
 CASHTAG_RE = re.compile(r"(?<![\w$])\$[A-Za-z][A-Za-z0-9_\-]{1,19}(?![\w-])")
 
@@ -44,7 +53,7 @@ _APPS = (
 )
 _ACCOUNT = (
     r"user\s?name|handle|gamer\s?tag|screen\s?name|display\s?name|ign|"
-    r"alt(?:\s+account)?|main\s+account|account|acc"
+    r"alt(?:\s+account)?|main\s+account|account|acc|user"
 )
 _CUE_RE = re.compile(
     r"(?i)(?<![\w.@/$-])(?:(?:" + _APPS + r")(?:\s+(?:" + _ACCOUNT + r"))?|" + _ACCOUNT
@@ -70,6 +79,8 @@ def _fold(word: str) -> str:
 def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
     """Spans of social/payment handles in ``text`` (see the module docstring)."""
     if "@" in text:
+        for m in UPI_RE.finditer(text):
+            yield m.start(), m.end()
         for m in AT_HANDLE_RE.finditer(text):
             name = m.group()[1:]
             if name.lower() in _AT_SKIP or _TIME_RE.fullmatch(name):

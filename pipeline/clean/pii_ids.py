@@ -14,6 +14,8 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from pipeline.clean.pii_national_ids import national_id_spans
+
 ID_TYPES = ("SSN", "CARD", "IBAN", "IP", "DOB", "PLATE", "ID")
 
 _B = r"(?<![\w-])"  # not glued to a word or a hyphenated run on the left
@@ -146,7 +148,7 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?{_MONTHS},?\s+(?:de\s+)?\d{{4}})"
 )
 _DOB_RE = re.compile(
-    r"(?i)\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?|"
+    r"(?i)\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|birth|born(?:\s+on)?|"
     r"fecha\s+de\s+nacimiento|nacid[oa](?:\s+el)?|date\s+de\s+naissance|geburtsdatum|"
     r"geboren(?:\s+am)?|n[ée]e?\s+le|"
     r"b\.)(?:[^\n.!?\d]{0,45}?[\s(\[:\"])?\s*(?:is|was|:|-|=)?\s*[(\[\"]?\s*(?:on\s+)?(?:the\s+)?"
@@ -164,21 +166,40 @@ def dob_spans(text: str) -> Iterator[tuple[int, int, str]]:
 # --------------------------------------------------------------------------------- plates
 _PLATE_RE = re.compile(
     r"(?i)\b(?:licen[cs]e\s+plate|number\s+plate|plate(?:\s+(?:number|no\.?|#))?"
-    r"|reg(?:istration)?(?:\s+(?:number|no\.?|plate))?|tags?)"
-    r"\s*(?:is|was|:|#|-|,|reads|read|says|said)?\s*(?:number\s+)?[(\"'“]?"
-    r"((?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4})?)"
+    r"|reg(?:istration)?(?:\s+(?:number|no\.?|plate))?|rego|tags?|kenteken|kennzeichen|"
+    r"immatriculation|targa|matr[ií]cula)"
+    r"(?:\s+(?:on|of)\s+(?:it|the\s+\w+))?"
+    r"\s*(?:is|was|:|#|-|,|reads|read|says|said)?\s*(?:on\s+dashcam\s*:?\s*)?(?:number\s+)?"
+    r"[(\"'“]?"
+    r"(?-i:((?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-ZÄÖÜ])"
+    r"[A-ZÄÖÜ0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4})?(?:[ -][A-Z0-9]{2,4}){0,2}))"
     r"[\"'”]?(?![\w-])"
+)
+# Plate shapes distinctive enough to be taken without a plate word: UK (since 2001) "BD71
+# OPX", France (SIV) "FK-318-RB", India "MH 12 KT 4471". (German "M-KE 4719" needs the word:
+# "USB-C 3" has its shape.)
+_INDIAN_STATES = (
+    "AN|AP|AR|AS|BR|CG|CH|DD|DL|DN|GA|GJ|HP|HR|JH|JK|KA|KL|LA|LD|MH|ML|MN|MP|MZ|NL|OD|OR|PB|"
+    "PY|RJ|SK|TN|TR|TS|UK|UP|WB"
+)
+_PLATE_ALONE_RE = re.compile(
+    r"(?<![\w-])(?:[A-Z]{2}\d{2} [A-Z]{3}|[A-Z]{2}-\d{3}-[A-Z]{2}"
+    rf"|(?:{_INDIAN_STATES})[ -]?\d{{1,2}}[ -]?[A-Z]{{1,3}}[ -]?\d{{4}})(?![\w-])"
 )
 
 
 def plate_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """A licence plate after a plate word ("plate ABC 1234", "reg: AB12 CDE"): letters and
-    digits together, in capitals, 2-10 characters."""
-    for m in _PLATE_RE.finditer(text):
-        value = m.group(1)
-        compact = re.sub(r"[ -]", "", value)
-        if 2 <= len(compact) <= 10 and value.upper() == value:
-            yield m.start(1), m.end(1), "PLATE"
+    """A licence plate after a plate word ("plate ABC 1234", "reg: AB12 CDE", "rego:
+    CPW48K"): letters and digits together, in capitals, 2-12 characters; and the national
+    shapes of :data:`_PLATE_ALONE_RE` anywhere."""
+    if _PLATE_HINT_RE.search(text):
+        for m in _PLATE_RE.finditer(text):
+            value = m.group(1)
+            compact = re.sub(r"[ -]", "", value)
+            if 2 <= len(compact) <= 12 and value.upper() == value:
+                yield m.start(1), m.end(1), "PLATE"
+    for m in _PLATE_ALONE_RE.finditer(text):
+        yield m.start(), m.end(), "PLATE"
 
 
 # ----------------------------------------------------------- document and account numbers
@@ -187,10 +208,12 @@ _ID_RE = re.compile(
     r"national\s+(?:id|insurance)|ni|nhs|medicare|medicaid|member(?:ship)?|policy|"
     r"account|acct|routing|sort\s+code|case|claim|employee|student|patient|badge|"
     r"visa|green\s+card|alien|a-?number|uscis|id|identification|tax\s+file|sin|"
-    r"customer|reference|ref|pin)\s*"
+    r"customer|reference|ref|pin|aadhaar|aadhar|pan|ppsn|pps|bsn|tfn|pesel|dni|nie|nif|"
+    r"brp|residence\s+permit|codice\s+fiscale|cpf|curp|nric|steuer-?id|tax\s+id|itin|"
+    r"voter\s+id|id\s+card)\s*"
     r"(?:number|num|no\.?|#|code|id)?"
     r"(?:\s+(?:on|of|for|in)\s+(?:it|this|that|there|the\s+\w+|my|his|her|their|your))?"
-    r"\s*(?:is|was|:|#|=|-|reads|says)?\s*[(\[\"]?\s*"
+    r"\s*(?:is|was|:|#|=|-|reads|says)?\s*[(\[\"]?\s*(?:(?:number|no\.?|#)\s*)?"
     r"([A-Z]{0,3}[ -]?\d[\dA-Z -]{4,22}\d|[A-Z]{1,3}\d{5,12}[A-Z]?)(?![\w-])"
 )
 
@@ -200,16 +223,21 @@ def id_spans(text: str) -> Iterator[tuple[int, int, str]]:
     #: 0045-2231-99", "NI: QQ123456C"): at least 6 digits."""
     for m in _ID_RE.finditer(text):
         value = m.group(1).rstrip(" -")
-        if sum(ch.isdigit() for ch in value) >= 6:
+        digits = sum(ch.isdigit() for ch in value)
+        compact = len(value.replace(" ", "").replace("-", ""))
+        if digits >= 6 or (digits >= 4 and compact >= 8):  # "C01X7HT43": a passport
             yield m.start(1), m.start(1) + len(value), "ID"
 
 
 _DIGIT_RE = re.compile(r"\d")
 _DIGIT_RUN_RE = re.compile(r"\d(?:[ -]?\d){5,}")  # six digits, spaces or hyphens between
+_MIXED_CODE_RE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{8,}\b")
 _DOB_HINT_RE = re.compile(
     r"(?i)birth|\bdob\b|d\.o\.b|\bborn\b|\bb\.|nacimiento|nacid|naissance|\bn[ée]e?\s+le|geburt|geboren"
 )
-_PLATE_HINT_RE = re.compile(r"(?i)plate|\breg|\btags?\b")
+_PLATE_HINT_RE = re.compile(
+    r"(?i)plate|\breg|\btags?\b|kenteken|kennzeichen|immatriculation|targa|matr[ií]cula"
+)
 
 
 def _in_link(text: str, start: int) -> bool:
@@ -233,14 +261,16 @@ def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
     context rules off the texts that cannot hold what they look for."""
     if not _DIGIT_RE.search(text):
         return
+    yield from national_id_spans(text)
     if _DIGIT_RUN_RE.search(text):
         yield from ssn_spans(text)
         yield from card_spans(text)
         yield from id_spans(text)
         yield from iban_spans(text)  # every country's IBAN holds a run of 6+ digits
+    elif _MIXED_CODE_RE.search(text):
+        yield from id_spans(text)  # "passport number C01X7HT43": letters and digits
     if text.count(".") >= 3 or text.count(":") >= 3:
         yield from ip_spans(text)
     if _DOB_HINT_RE.search(text):
         yield from dob_spans(text)
-    if _PLATE_HINT_RE.search(text):
-        yield from plate_spans(text)
+    yield from plate_spans(text)

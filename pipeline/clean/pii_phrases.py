@@ -25,6 +25,11 @@ _KIN_BEFORE_RE = re.compile(
 )
 
 
+def _after_capitalized(text: str, prev: re.Match[str], tok: re.Match[str]) -> bool:
+    w = prev.group()
+    return w[:1].isupper() and w.isalpha() and text[prev.end() : tok.start()] == " "
+
+
 def _fold(word: str) -> str:
     nfkd = unicodedata.normalize("NFKD", word)
     return "".join(ch for ch in nfkd if not unicodedata.combining(ch)).casefold()
@@ -138,6 +143,8 @@ class PhraseIndex:
                     return None  # "my uncle Michael Jordan": a private person
                 return end, len(tokens)
             if first in self._one[folded] and (not folded or word[0].isupper()):
+                if folded and i > 0 and _after_capitalized(text, toks[i - 1], toks[i]):
+                    continue  # "Jack Morrissey": a surname in a private person's name
                 end = self._end(text, toks[i].end())
                 if end >= 0 and not (folded and self._private(text, toks[i].start())):
                     return end, 1
