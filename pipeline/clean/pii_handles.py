@@ -61,6 +61,13 @@ _CUE_RE = re.compile(
     r"(?P<gap>(?:['’]s)?(?:\s*(?:is|was|=|called|named|under|as|of|at)(?![\w]))?\s*[:(\[\"'“-]?\s*)"
     r"(?=[A-Za-z0-9_])"
 )
+# substrings without which _CUE_RE cannot match (a plain scan of the lowercased text)
+_CUE_HINT_RE = re.compile(
+    r"snap|sc|discord|insta|ig|tik|twitter|telegram|kik|threads|bluesky|bsky|twitch|"
+    r"youtube|git|steam|roblox|xbox|psn|playstation|fortnite|minecraft|venmo|cash|paypal|"
+    r"zelle|revolut|monzo|wechat|skype|tumblr|pinterest|onlyfans|fb|facebook|messenger|"
+    r"linkedin|reddit|user|handle|gamer|screen|display|ign|alt|main|acc"
+)
 _BARE_RE = re.compile(_HANDLE_CHARS + r"(?![\w@/'’-]|\.\w)")
 _PARTS_RE = re.compile(r"[.\-]")
 _HANDLE_SHAPE_RE = re.compile(r"\d|_|[A-Za-z0-9][.\-][A-Za-z0-9]")
@@ -100,6 +107,8 @@ def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[in
             if is_word(_fold(name)):
                 continue  # "Order#1234", "room#2044"
             yield m.start(), m.end()
+    if _CUE_HINT_RE.search(text.lower()) is None:
+        return
     for m in _CUE_RE.finditer(text):
         b = _BARE_RE.match(text, m.end())
         if b is None:

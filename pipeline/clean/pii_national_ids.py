@@ -190,12 +190,31 @@ _NAMED: list[tuple[re.Pattern[str], re.Pattern[str], Callable[[str], bool]]] = [
 ]
 
 
+# Cheap gates: the letter-and-digit shapes need a capital next to a digit, the digit-only
+# ones a run of seven digits (spaces, dots or hyphens between), the named ones their name.
+_LETTER_DIGIT_RE = re.compile(r"[A-Z] ?\d|\d[A-Z]")
+_SEVEN_DIGITS_RE = re.compile(r"\d(?:[ .-]?\d){6}")
+_ANY_CUE_RE = re.compile(
+    r"(?i)\b(?:bsn|burgerservicenummer|sofi|pesel|tfn|tax\s+file|sin|social\s+insurance|nhs|"
+    r"id\s+(?:number|no)|identity\s+number)\b"
+)
+_DIGIT_ONLY = 5  # _ALONE[5:] do not need a capital (Aadhaar, DNI, PPSN, NRIC, CPF need digits)
+
+
 def national_id_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """National identity and tax numbers in ``text`` (see the module docstring)."""
-    for rx, ok in _ALONE:
+    letters = _LETTER_DIGIT_RE.search(text) is not None
+    digits = _SEVEN_DIGITS_RE.search(text) is not None
+    if not (letters or digits):
+        return
+    for k, (rx, ok) in enumerate(_ALONE):
+        if (k < _DIGIT_ONLY and not letters) or (k >= _DIGIT_ONLY and not digits):
+            continue
         for m in rx.finditer(text):
             if ok(m.group()):
                 yield m.start(), m.end(), "ID"
+    if not digits or _ANY_CUE_RE.search(text) is None:
+        return
     for cue, shape, ok in _NAMED:
         for c in cue.finditer(text):
             window_end = min(len(text), c.end() + 60)
