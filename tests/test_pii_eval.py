@@ -1,9 +1,11 @@
 """Scoring of ``benchmarks/bench_pii_eval.py`` on the frozen ``benchmarks/pii_eval`` corpus.
 
 Checks the scoring logic (hand-made posts, and agreement with the scrubber's own spans on
-the whole corpus). It does not hold the scrubber to its goals (names >= 97%, no structured
-identifier leaked, <= 2% false redactions): those come with the scrubber changes. Presidio
-is not needed here (it is the benchmark's ``bench-pii`` extra).
+the whole corpus), and holds the scrubber to what it reached on the two corpora whose errors
+were read while its rules were written (``pii_eval``, and ``pii_holdout`` after its one
+held-out scoring): a regression guard, not a measurement. ``pii_holdout2``, the corpus the
+reported figures come from, is not asserted on. Presidio is not needed here (it is the
+benchmark's ``bench-pii`` extra).
 """
 
 from __future__ import annotations
@@ -169,9 +171,10 @@ def test_scoring_our_scrubber_agrees_with_its_own_spans(corpus: list[dict[str, A
     results = iter(score.entities)
     negatives = iter(score.negatives)
     for p in corpus:
+        per_field = scrubber.post_spans(p["title"], p["text"])  # as clean scrubs a post
         spans = {
-            f: [(s, e) for s, e, kind in scrubber.find_spans(p[f]) if kind != "KEEP"]
-            for f in ("title", "text")
+            f: [(s, e) for s, e, kind in found if kind != "KEEP"]
+            for f, found in zip(("title", "text"), per_field, strict=True)
         }
 
         def covered(f: str, k: int, spans: dict = spans) -> bool:
@@ -195,3 +198,25 @@ def test_scoring_our_scrubber_agrees_with_its_own_spans(corpus: list[dict[str, A
     n_structured = sum(1 for e in score.entities if e.type in bench.STRUCTURED)
     assert 0 <= score.structured_leaks <= n_structured
     assert 0 <= score.mixed_names <= score.repeated_names <= score.name_groups
+
+
+@pytest.mark.parametrize(
+    ("corpus", "names", "other_leaks", "false_rate", "mixed"),
+    [
+        ("pii_eval", 0.97, 0, 0.02, 1),
+        ("pii_holdout", 0.97, 1, 0.02, 0),
+    ],
+)
+def test_the_scrubber_keeps_what_it_reached(
+    corpus: str, names: float, other_leaks: int, false_rate: float, mixed: int
+) -> None:
+    posts = bench.load_posts(ROOT / "benchmarks" / corpus)
+    scrub_post, _, _ = bench.project_scrubber()
+    score = bench.evaluate(scrub_post, posts)
+    leaks = [
+        (e.post_id, e.type, e.text) for e in score.entities if e.type != "name" and not e.caught
+    ]
+    assert score.recall("name") >= names
+    assert len(leaks) <= other_leaks, leaks
+    assert score.false_redaction_rate <= false_rate
+    assert score.mixed_names <= mixed

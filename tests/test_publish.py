@@ -400,6 +400,17 @@ def _planted_email(folder: Path) -> None:
     _rewrite_parquet(folder / "options" / "test-00000-of-00001.parquet", change)
 
 
+def _planted_text(extra: str) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        def change(df: pd.DataFrame) -> pd.DataFrame:
+            df.loc[3, "text"] = df.loc[3, "text"] + extra
+            return df
+
+        _rewrite_parquet(folder / "options" / "test-00000-of-00001.parquet", change)
+
+    return damage
+
+
 def _missing_options_shard(folder: Path) -> None:
     (folder / "options" / "test-00000-of-00001.parquet").unlink()
 
@@ -420,6 +431,9 @@ def _card_without_dataset_info(folder: Path) -> None:
     [
         (_duplicate_value, r"without 5 distinct values"),
         (_planted_email, r"personal data pattern \(email\) in option text"),
+        (_planted_text(" My SSN is 512-48-3390."), r"personal data pattern \(ssn\)"),
+        (_planted_text(" Card 4539 1488 0343 6467."), r"personal data pattern \(card\)"),
+        (_planted_text(" IBAN GB82 WEST 1234 5698 7654 32."), r"personal data pattern \(iban\)"),
         (_missing_options_shard, r"config 'options': no file matches 'options/test-\*'"),
         (_missing_readme, r"README.md \(the dataset card\) is missing"),
         (_card_without_dataset_info, r"README.md YAML has no `dataset_info`"),

@@ -338,8 +338,11 @@ judgement about the people who wrote the source posts.
 
 Posts are filtered (removed, NSFW, sensitive topics such as self-harm and abuse of minors
 are excluded) and scrubbed before anything is published: emails, phone numbers, links,
-Reddit usernames, handles, street addresses and personal names are replaced by typed
-placeholders; age/gender markers such as "(25F)" are kept as part of the situation.
+Reddit usernames, social and payment handles, street addresses, identity, card, bank and
+document numbers (`[SSN]`, `[CARD]`, `[IBAN]`, `[ID]`), dates of birth, licence plates, IP
+addresses and the names of private people are replaced by typed placeholders, one decision
+per name across a post. Public figures named in full and brands are kept; age/gender
+markers such as "(25F)" are kept as part of the situation.
 {removal_md}
 
 ## Citation

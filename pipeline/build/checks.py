@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from pipeline.clean.pii import phone_spans
+from pipeline.clean.pii_ids import card_spans, iban_spans, ssn_spans
 from pipeline.values import VALUE_IDS
 
 # Patterns that must never appear in published text (placeholders like [EMAIL] are fine).
@@ -17,11 +18,19 @@ PII_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+# Structured identifiers, found by the scrubber's own validators (the SSN's reserved-number
+# rules, Luhn for cards, ISO 7064 mod 97 for IBANs), so a number that fails them is not one.
+ID_FINDERS = {"ssn": ssn_spans, "card": card_spans, "iban": iban_spans}
+
+
 def find_pii(text: str) -> list[str]:
-    """Kinds of personal data left in ``text``; phones use the scrubber's own detector."""
+    """Kinds of personal data left in ``text``; phones and structured identifiers use the
+    scrubber's own detectors."""
     hits = [name for name, pat in PII_PATTERNS.items() if pat.search(text)]
     if next(phone_spans(text), None) is not None:
         hits.append("phone")
+    if any(ch.isdigit() for ch in text):
+        hits.extend(name for name, find in ID_FINDERS.items() if next(find(text), None))
     return hits
 
 

@@ -71,9 +71,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pipeline.clean.pii_handles import handle_spans
+from pipeline.clean.pii_ids import ID_TYPES, id_candidates
+from pipeline.clean.pii_phrases import PhraseIndex
+
 log = logging.getLogger("valact.clean.pii")
 
-PII_TYPES = ("EMAIL", "PHONE", "URL", "USERNAME", "HANDLE", "SUBREDDIT", "ADDRESS", "NAME")
+PII_TYPES = (
+    "EMAIL", "PHONE", "URL", "USERNAME", "HANDLE", "SUBREDDIT", "ADDRESS", "NAME", *ID_TYPES
+)  # fmt: skip
 AGE_GENDER = "AGE_GENDER"  # only replaced when ScrubConfig.keep_age_gender is False
 
 PLACEHOLDERS: dict[str, str] = {
@@ -85,10 +91,13 @@ PLACEHOLDERS: dict[str, str] = {
     "SUBREDDIT": "[SUBREDDIT]",
     "ADDRESS": "[ADDRESS]",
     "NAME": "[NAME]",
+    **{t: f"[{t}]" for t in ID_TYPES},  # [SSN] [CARD] [IBAN] [IP] [DOB] [PLATE] [ID]
     AGE_GENDER: "[AGE_GENDER]",
 }
 PLACEHOLDER_RE = re.compile(
-    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER)\]"
+    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER|"
+    + "|".join(ID_TYPES)
+    + r")\]"
 )
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -154,6 +163,7 @@ class Lexicon:
     common: frozenset[str]  # folded ordinary lowercase words ("will", "group", "tre")
     frequent: frozenset[str]  # the frequent ones among them ("will", "group", "said")
     phrases: tuple[str, ...]  # brand / fictional phrases kept as they are
+    public_figures: tuple[str, ...] = ()  # full names of public figures kept as they are
 
 
 OOV_PROB = -20.5
@@ -200,6 +210,7 @@ def load_lexicon() -> Lexicon:
         common=frozenset(common),
         frequent=frozenset(frequent),
         phrases=tuple(_read_lines("not_name_phrases.txt")),
+        public_figures=tuple(_read_lines("public_figures.txt")),
     )
 
 
@@ -225,7 +236,7 @@ _DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\s+\.\s+|\.)"
 _WORD_DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)"  # "jane dot doe at ..."
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 OBF_EMAIL_RE = re.compile(
-    rf"(?<![\w.%+/:=?&#\]-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}"
+    rf"(?<![\w.%+/:=?&#\]'’-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}"
     rf"(?:{_WORD_DOT}[a-z0-9][a-z0-9._%+-]{{0,63}})*){_AT}"
     rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*){_DOT}(?P<tld>{_OBF_TLDS})(?![\w-])",
     re.IGNORECASE,
@@ -269,12 +280,6 @@ MARKDOWN_LINK_RE = re.compile(
 )
 
 USERNAME_RE = re.compile(r"(?<![\w/\]])/?[uU]/[A-Za-z0-9_-]{3,32}(?![A-Za-z0-9_\[-])")
-HANDLE_RE = re.compile(
-    r"(?<![\w@./+\]-])@(?=[A-Za-z0-9_.]*[A-Za-z_])[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?"
-    r"(?![\w@\[-])"
-)
-_HANDLE_SKIP = _ws("everyone here channel all home work school mods op")
-_TIME_HANDLE_RE = re.compile(r"(?i)\d{1,2}(?::\d\d)?(?:am|pm|h)?")
 SUBREDDIT_RE = re.compile(r"(?<![\w/\]])/?[rR]/[A-Za-z0-9][A-Za-z0-9_]{1,20}(?![\w\[])")
 
 AGE_GENDER_RE = re.compile(
@@ -359,11 +364,52 @@ _DE_HINTS = (
 _BOX_HINTS = ("box",)
 PO_BOX_RE = re.compile(r"(?i)\bP\.?[ \t]?O\.?[ \t]*Box[ \t]+\d{1,6}\b")
 UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b")
+# What may follow a street address and belongs to it: the unit ("Lot 14", "Apt 4B", "3º B"),
+# the town, the state or province with its ZIP ("Westerville, OH 43081"), a postcode with
+# its town ("46004 Valencia", "M14 5TQ").
+_ADDR_UNIT_RE = re.compile(
+    r"(?:,[ \t]*|[ \t]+)(?:(?:Lot|Apt|Apartment|Unit|Suite|Ste|Flat|Space|Trailer|Rm|Room|"
+    r"Bldg|Building|Block|Floor|Fl|Piso|Puerta|Etage|Wohnung|No|Nr)\.?[ \t]*#?[ \t]*"
+    r"[A-Za-z0-9-]{1,6}|#[ \t]?[A-Za-z0-9-]{1,6}|\d{1,2}[º°ª][ \t]?[A-Za-z]?)(?![\w@/])"
+)
+_ADDR_TOWN_RE = re.compile(
+    r",[ \t]*(?:[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}"
+    r"(?=[,.;!?)]|[ \t]+[A-Z]{2,3}\b|[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b|[ \t]*$|[ \t]*\n)"
+    r"|\d{4,5}[ \t]+[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?|"
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?) \d[A-Z]{2}\b)"
+)
+_ADDR_STATE_RE = re.compile(
+    r",?[ \t]+(?:[A-Z]{2,3}(?:[ \t]+\d{4,5}(?:-\d{4})?)?|\d{4,5}(?:-\d{4})?|"
+    r"[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})(?![\w])"
+)
+_ADDR_UNIT_BEFORE_RE = re.compile(
+    r"(?:Flat|Apt|Apartment|Unit|Suite|Lot)\.?[ \t]*#?[A-Za-z0-9-]{1,5},?[ \t]+$"
+)
+
+
+def _extend_address(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow an address span over the unit, town, state/ZIP and postcode around it."""
+    m = _ADDR_UNIT_BEFORE_RE.search(text, max(0, start - 20), start)
+    if m is not None:
+        start = m.start()
+    for _ in range(4):
+        for rx in (_ADDR_UNIT_RE, _ADDR_TOWN_RE, _ADDR_STATE_RE):
+            m = rx.match(text, end)
+            if m is not None:
+                end = m.end()
+                break
+        else:
+            break
+    return start, end
 
 # ------------------------------------------------------------------------ name contexts
 
+_DIGIT_RE = re.compile(r"\d")
+_LOWER_I_RE = re.compile(r"(?:^|(?<=[\s(\"“]))i(?=[\s']|’|$)", re.M)  # "i think", "i'm"
 _WORD_RE = re.compile(
-    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER)\]"
+    r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER|"
+    + "|".join(ID_TYPES)
+    + r")\]"
     r"|[^\W\d_]+(?:[-'’][^\W\d_]+)*"
 )
 _POSS_RE = re.compile(r"['’]s$")
@@ -381,7 +427,11 @@ KIN = _ws(
     acquaintance client customer lawyer attorney realtor babysitter nanny mil fil sil bil
     soulmate lover affair ap bride groom godmother godfather godson goddaughter stepkid
     supervisee subordinate lead recruiter interviewer trainer captain sergeant officer
-    doc vet tenant guest host"""
+    doc vet tenant guest host advisor adviser accountant agent broker solicitor barrister
+    caseworker planner consultant contractor handyman plumber electrician mechanic builder
+    adjuster inspector paralegal notary dietitian physio physiotherapist psychiatrist
+    psychologist midwife receptionist secretary headteacher headmaster principal parent
+    stepparent carer caregiver sponsor"""
 )
 KIN_MODIFIERS = _ws(
     """best old older oldest young younger youngest little big baby new ex former late future
@@ -394,7 +444,7 @@ TITLES = _ws(
     """Mr Mrs Ms Miss Mx Dr Prof Professor Coach Officer Detective Judge Aunt Auntie Uncle
     Nurse Pastor Father Rabbi Imam Cousin Grandma Grandpa Granny Nana Sir Madam Madame
     Mister Mistress Sister Brother Captain Sergeant Sgt Lt Principal Dean Reverend Rev
-    Senator Deacon"""
+    Senator Deacon Sr Sra Srta Mme Mlle Herr Frau Signor Signora Sig Dott Dra Shri Smt"""
 )
 LOWER_TITLES = _ws("aunt auntie uncle cousin grandma grandpa granny nana")
 GREETINGS = _ws(
@@ -498,6 +548,7 @@ _PRIO = {
     "PHONE": 7,
     "ADDRESS": 8,
     "NAME": 9,
+    **dict.fromkeys(ID_TYPES, 1),  # validated (check digits) or named by a context word
 }
 
 # token kinds
@@ -527,6 +578,8 @@ def _valid_phone(groups: list[str], plus: bool, context: bool) -> bool:
     if len(groups) == 1:
         if 10 <= nd <= 11 and digits[0] == "0" and digits[1] != "0":
             return True
+        if nd == 10 and digits[0] in "23456789" and digits[3] in "23456789" and digits[1:3] != "00":
+            return True  # a North American number typed without separators: 2035550161
         return context and (
             (nd == 10 and digits[0] in "23456789") or (nd == 11 and digits[0] == "1")
         )
@@ -538,6 +591,8 @@ def _valid_phone(groups: list[str], plus: bool, context: bool) -> bool:
         return False
     if lens == [3, 3, 4]:
         return True
+    if 10 <= nd <= 12 and max(lens) == 1:
+        return True  # spaced out digit by digit: "4 0 7 5 5 5 0 1 2 6"
     if lens == [1, 3, 3, 4] and digits[0] == "1":
         return True
     if digits[0] == "0" and 9 <= nd <= 12 and lens[0] >= 2 and min(lens[1:]) >= 2:
@@ -545,6 +600,28 @@ def _valid_phone(groups: list[str], plus: bool, context: bool) -> bool:
     if lens == [5, 5] and digits[0] in "6789":
         return True
     return context and lens in ([3, 4], [4, 4], [2, 4, 4]) and digits[0] not in "01"
+
+
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+SPELLED_PHONE_RE = re.compile(
+    rf"(?i)(?<![\w-]){_DIGIT_WORD}(?:(?:[ \t]*[,.-][ \t]*|[ \t]+){_DIGIT_WORD}){{6,14}}(?![\w-])"
+)
+
+
+SPACED_PHONE_RE = re.compile(r"(?<![\w.,+-])\d(?:[ \t]\d){9,11}(?![\w]|[.,]\d)")
+
+
+def spelled_phone_spans(text: str) -> Iterator[_Span]:
+    """A phone number written out in words: "five five five, zero one nine three, ..."
+    (seven digit words or more in a row)."""
+    for m in SPELLED_PHONE_RE.finditer(text):
+        yield _Span(m.start(), m.end(), "PHONE", _PRIO["PHONE"])
+
+
+def spaced_phone_spans(text: str) -> Iterator[_Span]:
+    """A phone number typed digit by digit: "4 0 7 5 5 5 0 1 2 6" (10 to 12 digits)."""
+    for m in SPACED_PHONE_RE.finditer(text):
+        yield _Span(m.start(), m.end(), "PHONE", _PRIO["PHONE"])
 
 
 def phone_spans(text: str) -> Iterator[_Span]:
@@ -584,14 +661,12 @@ class Scrubber:
     def __init__(self, config: ScrubConfig = ScrubConfig()) -> None:  # noqa: B008
         self.config = config
         self.lex = load_lexicon()
-        self._phrase_re: re.Pattern[str] | None = None
-        if self.lex.phrases:
-            alts = sorted(
-                (re.sub("['’]", "['’]", re.escape(p)) for p in self.lex.phrases),
-                key=len,
-                reverse=True,
-            )
-            self._phrase_re = re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
+        person_words = self.lex.first_names | self.lex.surnames
+        self._phrases = PhraseIndex(
+            _not_a_given_name(self.lex.phrases, person_words),
+            _not_a_given_name(self.lex.public_figures, person_words),
+            _is_kin,
+        )
         self._unamb = self.lex.first_names - self.lex.ambiguous
         self.nlp: Any = None
         if config.spacy_model:
@@ -599,11 +674,14 @@ class Scrubber:
 
     # ------------------------------------------------------------------ public API
 
-    def scrub(self, text: str) -> ScrubResult:
+    def scrub(self, text: str, known_names: frozenset[str] = frozenset()) -> ScrubResult:
+        """Replace the personal data in ``text``; ``known_names`` (from :meth:`post_names`)
+        are folded name words found elsewhere in the post, taken here too (see
+        :meth:`scrub_post`, which does this for a post's fields)."""
         if not text:
             return ScrubResult(text, {})
         doc = self.nlp(text) if self.nlp is not None else None
-        return self._scrub(text, doc)
+        return self._scrub(text, doc, known_names)
 
     def scrub_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[ScrubResult]:
         if self.nlp is None:
@@ -616,24 +694,60 @@ class Scrubber:
 
     # ------------------------------------------------------------------ detection
 
-    def _scrub(self, text: str, doc: Any = None) -> ScrubResult:
-        out: list[str] = []
-        counts: dict[str, int] = {}
-        pos = 0
-        for start, end, kind in self.find_spans(text, doc):
-            if kind == "KEEP":
-                continue
-            out.append(text[pos:start])
-            out.append(PLACEHOLDERS[kind])
-            counts[kind] = counts.get(kind, 0) + 1
-            pos = end
-        if not counts:
-            return ScrubResult(text, {})
-        out.append(text[pos:])
-        return ScrubResult("".join(out), counts)
+    def scrub_post(self, *fields: str) -> list[ScrubResult]:
+        """Scrub the fields of one post (title, body) with one decision per name across
+        them: a name found in the title is taken in the body too, and the other way round."""
+        return [_render(t, spans) for t, spans in zip(fields, self.post_spans(*fields),
+                                                      strict=True)]  # fmt: skip
 
-    def find_spans(self, text: str, doc: Any = None) -> list[tuple[int, int, str]]:
-        """Non-overlapping (start, end, type) spans, in text order (type "KEEP" = protected)."""
+    def post_spans(self, *fields: str) -> list[list[tuple[int, int, str]]]:
+        """:meth:`find_spans` of each field of a post, names shared across the fields; each
+        field's spans are found once."""
+        found: list[tuple[list[_Span], list[_Span]] | None] = []
+        words: set[str] = set()
+        for text in fields:
+            if not text:
+                found.append(None)
+                continue
+            doc = self.nlp(text) if self.nlp is not None else None
+            accepted, names = self._spans(text, doc)
+            found.append((accepted, names))
+            words |= self.name_words(text, names)
+        known = frozenset(words)
+        out: list[list[tuple[int, int, str]]] = []
+        for text, spans in zip(fields, found, strict=True):
+            if spans is None:
+                out.append([])
+                continue
+            accepted, names = spans
+            if known:
+                names = self._propagate_names(text, accepted, names, known)
+            out.append([(s.start, s.end, s.kind) for s in sorted(accepted + names)])
+        return out
+
+    def _scrub(
+        self, text: str, doc: Any = None, known_names: frozenset[str] = frozenset()
+    ) -> ScrubResult:
+        return _render(text, self.find_spans(text, doc, known_names))
+
+    def find_spans(
+        self, text: str, doc: Any = None, known_names: frozenset[str] = frozenset()
+    ) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, type) spans, in text order (type "KEEP" = protected).
+
+        One decision per name: once a word is taken as (part of) a person's name, its other
+        mentions in the text (and the words in ``known_names``, folded: names found in the
+        other fields of the same post) are taken too, "Bill" after "[NAME] Harrington",
+        "jamal" after "Jamal", a possessive "Tasha's". A name that is also an ordinary word
+        ("Will", "Rose") is taken again only capitalized and not at a sentence start.
+        """
+        accepted, names = self._spans(text, doc)
+        words = self.name_words(text, names) | known_names
+        if words:
+            names = self._propagate_names(text, accepted, names, words)
+        return [(s.start, s.end, s.kind) for s in sorted(accepted + names)]
+
+    def _spans(self, text: str, doc: Any = None) -> tuple[list[_Span], list[_Span]]:
         candidates = self._regex_candidates(text)
         ner_names: list[_Span] = []
         places: list[tuple[int, int]] = []
@@ -642,9 +756,79 @@ class Scrubber:
             candidates.extend(ner_addr)
         accepted = _resolve(candidates)
         names = self._find_names(text, accepted, places)
+        extra = list(_form_and_nick_names(text, names, self.lex.first_names))
+        extra += self._chat_labels(text)
+        if extra:
+            names = _merge_names(names, [s for s in extra if not _overlaps(accepted, s)])
         if ner_names:
             names = _merge_names(names, [s for s in ner_names if not _overlaps(accepted, s)])
-        return [(s.start, s.end, s.kind) for s in sorted(accepted + names)]
+        return accepted, names
+
+    def _chat_labels(self, text: str) -> list[_Span]:
+        return list(self._chat_label_spans(text))
+
+    def _chat_label_spans(self, text: str) -> Iterator[_Span]:
+        """Speaker labels of a pasted chat log ("Rob: who??", "mia: sorry", "[21:04] Kerry:"):
+        two chat lines or more, with two labels or one of them "me"; a label that is a given
+        name, or a capitalized word no dictionary has, is a name."""
+        if text.count(":") < 2:
+            return
+        lines = [m for m in CHAT_LINE_RE.finditer(text)]
+        if len(lines) < 2:
+            return
+        labels = {m.group("label") for m in lines}
+        lowered = {lab.lower() for lab in labels}
+        if len(labels) < 2 and not lowered & _ME_LABELS:
+            return
+        lex = self.lex
+        for m in lines:
+            label = m.group("label")
+            key = fold(label)
+            if (
+                key in _ME_LABELS
+                or key.rstrip("0123456789") in _NOT_LABEL_NAMES
+                or key in lex.not_names
+            ):
+                continue  # "me:", "EDIT2:", "Mom:"
+            if key in lex.first_names or (
+                label[0].isupper() and key not in lex.common and key not in lex.frequent
+            ):
+                yield _Span(m.start("label"), m.end("label"), "NAME", _PRIO["NAME"])
+
+    def name_words(self, text: str, names: Iterable[_Span]) -> frozenset[str]:
+        """The folded words (possessive dropped, 2+ letters) of the NAME spans in ``text``."""
+        out: set[str] = set()
+        for sp in names:
+            for m in _WORD_RE.finditer(text, sp.start, sp.end):
+                w = _POSS_RE.sub("", m.group())
+                if len(w) >= 2 and w.isalpha():
+                    out.add(fold(w))
+        return frozenset(out)
+
+    def _propagate_names(
+        self, text: str, accepted: list[_Span], names: list[_Span], words: frozenset[str]
+    ) -> list[_Span]:
+        taken = sorted(accepted + names)
+        starts = [s.start for s in taken]
+        common, ambiguous = self.lex.common, self.lex.ambiguous
+        added: list[_Span] = []
+        tokens = list(_WORD_RE.finditer(text))
+        for t, m in enumerate(tokens):
+            token = m.group()
+            base = _POSS_RE.sub("", token)
+            key = fold(base)
+            if key not in words or not base.isalpha() or key in self.lex.not_names:
+                continue
+            start, end = m.start(), m.start() + len(base)
+            k = bisect.bisect_right(starts, start)
+            if (k > 0 and taken[k - 1].end > start) or (k < len(taken) and taken[k].start < end):
+                continue
+            if (key in common or key in ambiguous) and not _mention_is_name(
+                text, tokens, t, base
+            ):
+                continue
+            added.append(_Span(start, end, "NAME", _PRIO["NAME"]))
+        return _merge_names(names, added) if added else names
 
     def _regex_candidates(self, text: str) -> list[_Span]:
         c: list[_Span] = []
@@ -656,9 +840,10 @@ class Scrubber:
         if not self.config.keep_age_gender:
             for m in AGE_GENDER_RE.finditer(text):
                 add(_Span(m.start(), m.end(), AGE_GENDER, 0))
-        if self._phrase_re is not None:
-            for m in self._phrase_re.finditer(text):
-                add(_Span(m.start(), m.end(), "KEEP", 0))
+        for a, b in self._phrases.spans(text):
+            # a brand or public figure is protected from the name rules only: a handle,
+            # username, plate or link that contains one ("u/Copper-Comet") is still taken
+            add(_Span(a, b, "KEEP", _PRIO["NAME"]))
         if "@" in text:
             for m in EMAIL_RE.finditer(text):
                 add(_Span(m.start(), m.end(), "EMAIL", _PRIO["EMAIL"]))
@@ -693,13 +878,13 @@ class Scrubber:
                 if _valid_bare_url(m):
                     end = _trim_url(text, m.start(), m.end())
                     add(_Span(m.start(), end, "URL", _PRIO["URL_BARE"]))
-        if "@" in text:
-            for m in HANDLE_RE.finditer(text):
-                handle = m.group()[1:]
-                if handle.lower() in _HANDLE_SKIP or _TIME_HANDLE_RE.fullmatch(handle):
-                    continue
-                add(_Span(m.start(), m.end(), "HANDLE", _PRIO["HANDLE"]))
+        for a, b in handle_spans(text, self.lex.frequent.__contains__):
+            add(_Span(a, b, "HANDLE", _PRIO["HANDLE"]))
+        c.extend(_Span(a, b, kind, _PRIO[kind]) for a, b, kind in id_candidates(text))
         c.extend(phone_spans(text))
+        c.extend(spaced_phone_spans(text))
+        if "five" in low or "nine" in low or "zero" in low or "seven" in low:
+            c.extend(spelled_phone_spans(text))
         c.extend(self._address_spans(text, low))
         return c
 
@@ -729,8 +914,13 @@ class Scrubber:
         return _Span(start, end, "URL", 3)
 
     def _address_spans(self, text: str, low: str) -> Iterator[_Span]:
+        for sp in self._street_spans(text, low):
+            a, b = _extend_address(text, sp.start, sp.end)
+            yield _Span(a, b, sp.kind, sp.prio)
+
+    def _street_spans(self, text: str, low: str) -> Iterator[_Span]:
         prio = _PRIO["ADDRESS"]
-        if any(ch.isdigit() for ch in text):
+        if _DIGIT_RE.search(text):
             for m in ADDRESS_RE.finditer(text):
                 suffix = m.group("suffix").lower()
                 words = {fold(w.rstrip(".")) for w in m.group("name").split()}
@@ -815,6 +1005,7 @@ class Scrubber:
             return []
         lowers = [w.lower() for w in words]
         ctx = _Ctx(text, starts, ends, words, lowers, kinds, self)
+        lower_style = _LOWER_I_RE.search(text) is not None
         is_name = [False] * n
         spans: list[_Span] = []
         pending: list[int] = []  # ambiguous names left for the coordination pass
@@ -832,11 +1023,24 @@ class Scrubber:
                     ("'" not in lw and "’" not in lw and lw.isascii())
                     or fold(_POSS_RE.sub("", lw)) not in unamb
                 ):
+                    if (
+                        len(lw) >= 3
+                        and lw.isalpha()
+                        and lw not in common
+                        and lw not in lex.ambiguous
+                        and lw not in not_names
+                        and lw not in _NOT_LOWER_NAMES
+                        and ctx.before(i) == "KIN"
+                    ):  # "my friend devontae": a word no dictionary has, after a kin word
+                        is_name[i] = True
+                        spans.append(_Span(starts[i], ends[i], "NAME", _PRIO["NAME"]))
                     continue
             base = _POSS_RE.sub("", word) if ("'" in word or "’" in word) else word
             key = fold(base)
             if key in not_names or len(base) < 2:
                 continue
+            if base in TITLES and i + 1 < n and words[i + 1][:1].isupper():
+                continue  # "Sr. Ortega", "Coach Ricky": the title, then the name
             apo = max(base.find("'"), base.find("’"))
             if apo >= 0 and (apo + 1 >= len(base) or not base[apo + 1].isupper()):
                 continue  # a contraction (I'm, Don't), not O'Neil or D'Angelo
@@ -849,7 +1053,16 @@ class Scrubber:
                     in_gaz, amb = True, False
             if not in_gaz and (not upper0 or all_caps):
                 continue
-            if not in_gaz and key in lex.frequent and key not in surnames:
+            if (
+                not in_gaz
+                and key in lex.frequent
+                and key not in surnames
+                and not (
+                    upper0
+                    and ctx.prev_word(i) in ("her", "him", "them")
+                    and ctx.before(i) == "NAMED"
+                )
+            ):
                 continue
             prev = ctx.prev_word(i)
             if prev in PRE_BLOCK or (prev in DETERMINERS and ctx.gap(i) == " "):
@@ -871,6 +1084,8 @@ class Scrubber:
             elif in_gaz and not amb and not upper0:  # a lowercase given name
                 decided = before in ("KIN", "NAMED", "GREET", "DEAR", "VERB", "TITLE", "ME")
                 decided = decided or ctx.after(i, base) in ("AGE", "AND_I", "SPEECH")
+                # a writer who types "i" for "I" types names in lowercase too: "i love jamal"
+                decided = decided or (lower_style and "'" not in word and "’" not in word)
             elif in_gaz and not amb:  # ALL CAPS
                 decided = before in ("KIN", "NAMED", "DEAR")
             elif amb:
@@ -880,7 +1095,7 @@ class Scrubber:
                     continue
                 if (
                     key in ("will", "may")
-                    and before not in ("VERB", "TITLE", "NAMED", "DEAR")
+                    and before not in ("VERB", "TITLE", "NAMED", "DEAR", "KIN")
                     and ctx.next_word(i) in MODAL_NEXT
                 ):
                     continue
@@ -910,6 +1125,16 @@ class Scrubber:
                         or (before == "GREET" and ctx.punct_after(i, base))
                         or (after == "AND_I" and (ctx.sentence_start(i) or prev in SUBJECT_LEAD))
                     )
+                    if (
+                        not decided
+                        and not all_caps
+                        and base.isalpha()
+                        and prev not in TIME_PREPS
+                        and prev not in ("at", "near", "to", "in", "from")
+                        and not ctx.sentence_start(i)
+                    ):
+                        pending.append(i)  # "Tyler, Mikey and Bobby": a name among names
+                        continue
             if not decided:
                 continue
             span = self._extend_name(ctx, i, base)
@@ -928,7 +1153,9 @@ class Scrubber:
             rounds += 1
             rest: list[int] = []
             for i in pending:
-                if ctx.coordinated(i, is_name):
+                # an unknown word joins names the rules found, not placeholders: what a
+                # second pass sees as "[NAME] and Smith" the first pass saw as "Grace and Smith"
+                if ctx.coordinated(i, is_name, placeholders=fold(words[i]) in first_names):
                     base = _POSS_RE.sub("", words[i])
                     span = self._extend_name(ctx, i, base)
                     if span is not None:
@@ -964,10 +1191,27 @@ class Scrubber:
                     break
                 if gap not in (" ", ". ") or (gap == ". " and len(words[k - 1]) != 1):
                     break
-                if ctx.lowers[k] in PARTICLES and k + 1 < n and ctx.gap(k + 1) == " ":
-                    nxt = words[k + 1]
-                    if kinds[k + 1] == _W and nxt[0].isupper() and fold(nxt) not in lex.common:
-                        k += 1
+                if ctx.lowers[k] in PARTICLES:
+                    # "van der Berg", "de la Cruz", "bin Rashid": particles, then the surname
+                    j = k
+                    while j + 1 < n and ctx.lowers[j] in PARTICLES and j - k < 3:
+                        if ctx.gap(j + 1) != " " or kinds[j + 1] != _W:
+                            break
+                        j += 1
+                    nxt = words[j]
+                    if (
+                        j > k
+                        and ctx.lowers[j] not in PARTICLES
+                        and nxt[0].isupper()
+                        and fold(_POSS_RE.sub("", nxt)) not in lex.frequent
+                    ):
+                        b2 = _POSS_RE.sub("", nxt)
+                        end = ctx.starts[j] + len(b2)
+                        last = j
+                        added += 1
+                        if b2 != nxt:
+                            break
+                        k = j + 1
                         continue
                     break
                 b2 = _POSS_RE.sub("", w)
@@ -979,7 +1223,9 @@ class Scrubber:
                 ok = (
                     f2 in lex.surnames
                     or f2 in self._unamb
-                    or (f2 not in lex.common and f2 not in lex.first_names)
+                    # a rarer word ("Castellano") is a surname after a given name; a
+                    # frequent one ("Sarah Said") is not
+                    or (f2 not in lex.frequent and f2 not in lex.first_names)
                 )
                 if not ok:
                     break
@@ -1069,16 +1315,25 @@ class _Ctx:
             return "TITLE"
         if _KIN_GAP_RE.fullmatch(gap) and (_is_kin(pw) or words[p] == "SO"):
             q = p - 1
-            skipped = 0
+            skipped = free = 0
             while (
                 q >= 0
                 and kinds[q] == _W
-                and lowers[q] in KIN_MODIFIERS
                 and self.gap(q + 1) in (" ", "-")
                 and skipped < 3
+                and (
+                    lowers[q] in KIN_MODIFIERS
+                    # "the property manager", "the hiring manager": one free word
+                    or (free == 0 and words[q].isalpha() and words[q].islower()
+                        and lowers[q] not in KIN_DETS and lowers[q] not in _CLAUSE_WORDS)
+                )
             ):
+                if lowers[q] not in KIN_MODIFIERS:
+                    free += 1
                 q -= 1
                 skipped += 1
+            if (q < 0 or self.sentence_start(q + 1)) and skipped == 0 and words[p].islower():
+                return "KIN"  # "coworker Hope keeps...", a title or line opening with it
             if q >= 0:
                 g = self.gap(q + 1)
                 if (
@@ -1090,6 +1345,10 @@ class _Ctx:
                 if kinds[q] == _PH and g in ("'s ", "’s "):
                     return "KIN"
         if gap in _NAMED_GAPS:
+            if pw == "called" and (
+                p == 0 or self.sentence_start(p) or lowers[p - 1] in _CALLER_WORDS
+            ):
+                return "VERB"  # "I called Geico", "Called Sarah": a phone call
             if pw in NAMED_WORDS:
                 # "a cat named Luna", "a hurricane called Ian": not a person
                 seen, k = 0, p - 1
@@ -1102,10 +1361,27 @@ class _Ctx:
                 return "NAMED"
             if pw in ("name's", "name’s"):
                 return "NAMED"
+            if (
+                pw in ("her", "him", "them", "me", "us", "it")
+                and p > 0
+                and lowers[p - 1] in ("call", "calls", "called", "calling", "nicknamed")
+            ):
+                return "NAMED"  # "we call her Win"
+            if pw == "name" and gap == ": " and (p == 0 or self.sentence_start(p)):
+                return "NAMED"  # a form's "Name: ..." line
+            if (
+                (pw in ("it's", "it’s", "its", "im", "i'm", "i’m") or (
+                    pw == "is" and p > 0 and lowers[p - 1] in ("this", "it")
+                ))
+                and self.next_word(i) in ("from", "here")
+            ):
+                return "NAMED"  # "hey it's Dev from Marcus's party", "this is Priya from HR"
             if pw in ("is", "was", "are", "were") and p > 0 and lowers[p - 1] in ("name", "names"):
                 return "NAMED"
         if gap in (" ", ", ") or (gap == ",\n" and pw == "dear"):
-            if pw in GREETINGS and (p == 0 or self.sentence_start(p) or pw == "dear"):
+            if pw in GREETINGS and (
+                p == 0 or self.sentence_start(p) or pw == "dear" or self._opens_aside(p)
+            ):
                 return "DEAR" if pw == "dear" else "GREET"
             if pw == "you" and p > 0 and lowers[p - 1] == "thank":
                 return "GREET"
@@ -1123,6 +1399,11 @@ class _Ctx:
             if pw == "and" and p > 0 and lowers[p - 1] in ("me", "i") and self.gap(p) == " ":
                 return "ME"
         return ""
+
+    def _opens_aside(self, p: int) -> bool:
+        """Is token p right after an opening parenthesis ("(hi sam, ...")?"""
+        start = self.starts[p]
+        return start > 0 and self.text[start - 1] == "("
 
     def after(self, i: int, base: str) -> str:
         """The name context set up by what follows token i, or ""."""
@@ -1162,13 +1443,14 @@ class _Ctx:
         rest = self.text[self.starts[i] + len(base) : self.starts[i] + len(base) + 2]
         return not rest or rest[0] in ",.!?:;—-\n" or rest == " -"
 
-    def coordinated(self, i: int, is_name: list[bool]) -> bool:
-        """Joined by and/or/&/comma to a name or a [NAME] placeholder."""
+    def coordinated(self, i: int, is_name: list[bool], placeholders: bool = True) -> bool:
+        """Joined by and/or/&/comma to a name (or a [NAME] placeholder, with
+        ``placeholders``)."""
         kinds = self.kinds
         n = len(self.words)
 
         def named(k: int) -> bool:
-            return 0 <= k < n and (kinds[k] == _PH or is_name[k])
+            return 0 <= k < n and ((placeholders and kinds[k] == _PH) or is_name[k])
 
         gap = self.gap(i)
         if gap in (", ", " & ", " / ") and named(i - 1):
@@ -1274,6 +1556,179 @@ def _overlaps(spans: list[_Span], sp: _Span) -> bool:
 
 def _inside(places: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in places)
+
+
+def _render(text: str, spans: list[tuple[int, int, str]]) -> ScrubResult:
+    """``text`` with each span replaced by its placeholder ("KEEP" spans stay)."""
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    pos = 0
+    for start, end, kind in spans:
+        if kind == "KEEP":
+            continue
+        out.append(text[pos:start])
+        out.append(PLACEHOLDERS[kind])
+        counts[kind] = counts.get(kind, 0) + 1
+        pos = end
+    if not counts:
+        return ScrubResult(text, {})
+    out.append(text[pos:])
+    return ScrubResult("".join(out), counts)
+
+
+def _sentence_start(text: str, i: int) -> bool:
+    """Is position ``i`` the first word of a sentence, line or quotation?"""
+    j = i - 1
+    while j >= 0 and text[j] in " \t\"'“‘([*_":
+        j -= 1
+    return j < 0 or text[j] in ".!?\n:;…"
+
+
+# Lowercase words no dictionary lists that are still not names ("the friend lets me", "my
+# boss cannot", "my mom wont"): contractions typed without the apostrophe, and the like.
+_NOT_LOWER_NAMES = _ws(
+    """cannot wont dont doesnt didnt isnt wasnt arent werent cant couldnt wouldnt shouldnt
+    havent hasnt hadnt im ive id ill hes shes theyre youre thats whats lets gonna wanna
+    gotta kinda sorta dunno lol lmao tbh idk ngl imo imho irl rn btw omg smh ok okay"""
+)
+# Words before "called" that make it a phone call ("I called X"), not a naming ("a guy called X").
+_CALLER_WORDS = _ws(
+    "i we he she they you u then just also finally already and so even never literally"
+)
+# Words that end a noun phrase's left side ("I told my manager"), never a modifier of a kin
+# word ("the hiring manager").
+_CLAUSE_WORDS = _ws(
+    """i you he she we they it is was are were be been am and or but to of in on at for
+    with from by as that which who when while if so than then told asked said met saw"""
+)
+
+# A mention of a name that is also an ordinary word ("hope", "will", "frank", "amber"),
+# once the post has used it as a name: the words around it say which it is here.
+_WORD_USE_BEFORE = _ws(
+    """i we you they he she it u im i'm ive i've id i'd we're they're to be been being not
+    dont don't do did does didn't doesn't can can't could couldn't would wouldn't should
+    shouldn't will won't may might must shall a an the this that these those some any no
+    every each of in on at by with for from into than as so very more most much too such
+    its it's is was are were am get got make made good great big little real true false
+    last next early late mid since until till during per my your our their him her them
+    me us have has had"""
+)
+_CAP_WORD_BEFORE = _ws(
+    """a an the this that these those some any no every each in on by since until till
+    during last next early late mid before after around through throughout whole entire
+    be been being"""
+)
+_WORD_USE_AFTER = _ws(
+    """i you we he she they it this that these those there my your his her our their u ur
+    ya y'all all everyone everything everybody someone somebody anyone anybody something
+    anything nobody a an the some any no so to not be have"""
+)
+# After a lowercase mention, words that make it the subject of a sentence: "faith asked".
+_NAME_NEXT = SPEECH | _ws(
+    """is was has had gave got went came left keeps kept wants wanted needs needed made
+    makes did does didnt didn't doesnt doesn't isnt isn't wasnt wasn't can can't cant could
+    couldnt couldn't would wouldnt wouldn't will won't wont should just always never also
+    still seemed seems looks looked started stopped showed sent took takes brought invited
+    loves loved likes liked hates hated goes came comes lives lived works worked called
+    texted messaged dmed replied"""
+)
+
+
+def _mention_is_name(text: str, tokens: list[re.Match[str]], t: int, base: str) -> bool:
+    """Is token ``t`` (a name of this post that is also an ordinary word) the name here?
+
+    Capitalized, it is the name unless it opens a sentence before a pronoun or article ("Will
+    you", "Hope this helps", "Drew a blank") or follows a determiner, preposition or
+    auxiliary ("in May", "the Will", "to be Frank"). Lowercase, it is the name only with
+    evidence: a chat speaker label ("grace: ..."), a verb after it ("faith asked"), or a
+    verb of talking to someone before it ("asked win", "send hope").
+    """
+    m = tokens[t]
+    prev = tokens[t - 1].group().lower() if t > 0 else ""
+    adjacent = t > 0 and text[tokens[t - 1].end() : m.start()].strip(" ") == ""
+    nxt = tokens[t + 1].group().lower() if t + 1 < len(tokens) else ""
+    gap_after = text[m.start() + len(base) : tokens[t + 1].start()] if nxt else ""
+    if base == m.group() and gap_after.startswith(":") and _sentence_start(text, m.start()):
+        return True  # "grace: today was so boring": a chat speaker label
+    if base != m.group():
+        return True  # "Tasha's mom", "at Rose's"
+    if base[0].isupper():
+        if adjacent and prev in _CAP_WORD_BEFORE:
+            return False
+        return not (
+            _sentence_start(text, m.start()) and gap_after == " " and nxt in _WORD_USE_AFTER
+        )
+    if adjacent and prev in _WORD_USE_BEFORE:
+        return False
+    if gap_after == " " and (nxt in _NAME_NEXT or (nxt.endswith("ed") and len(nxt) > 3)):
+        return True
+    return adjacent and (prev in COMM_VERBS or prev in TO_VERBS)
+
+
+_NAME_TOKEN = (
+    r"(?:[A-Z]\.|[A-Z][\w'’-]+|(?:van|von|de|der|den|da|di|del|della|la|le|bin|ibn|al|el))"
+)
+# A form's name line: "Name: J. van der Berg", "Account name: Priya Raman".
+FORM_NAME_RE = re.compile(
+    r"(?im)^[ \t>*-]*(?:(?:full|legal|account|beneficiary|payee|recipient|card ?holder)[ \t]+)?"
+    r"name[ \t]*:[ \t]*(?-i:(?P<v>[A-Z][\w'’.-]*(?:[ \t]+" + _NAME_TOKEN + r"){0,4}))[ \t]*$"
+)
+# A nickname in quotes right after a name: 'Zbigniew ("Ziggy" to everyone)', 'Robert "Bobby"'.
+NICK_AFTER_RE = re.compile(r"[ \t]*\(?[ \t]*[\"“‘'](?P<v>[A-Z][\w'’-]{1,20})[\"”’']")
+
+
+# A chat line: optional "[21:04]" or "9:41 pm -", a one-word label, ":", the message.
+CHAT_LINE_RE = re.compile(
+    r"(?m)^[ \t>*-]*(?:\[[^\]\n]{1,25}\][ \t]*)?(?:\d{1,2}[:.]\d{2}(?:[ \t]?[apAP][mM])?"
+    r"[ \t,-]*)?(?P<label>[A-Za-z][\w'’-]{1,20})(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*:[ \t]+\S"
+)
+_ME_LABELS = frozenset(["me", "i", "myself", "you", "u"])
+_NOT_LABEL_NAMES = _ws(
+    """him her them he she they mom mum dad mother father boss landlord agent edit update
+    tldr tl note ps q a answer question op bot mod admin support system customer service
+    scammer recruiter manager seller buyer sender subject from to date re cc bcc sent
+    reply step pros cons update1 update2 ex bf gf husband wife friend"""
+)
+# A full name in parentheses right after a name: "Jacko (Jack Morrissey)".
+FULL_AFTER_RE = re.compile(r"[ \t]*\([ \t]*(?P<v>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){1,2})[ \t]*\)")
+# A nickname right before a full name in parentheses: "Dazza (Darren Walsh)".
+NICK_BEFORE_RE = re.compile(r"(?<![\w'’-])(?P<v>[A-Z][a-z]{2,15})[ \t]*\([ \t]*$")
+
+
+def _form_and_nick_names(
+    text: str, names: list[_Span], first_names: frozenset[str]
+) -> Iterator[_Span]:
+    if "name" in text or "Name" in text:
+        for m in FORM_NAME_RE.finditer(text):
+            a, b = m.span("v")
+            yield _Span(a, b, "NAME", _PRIO["NAME"])
+    for sp in names:
+        m = NICK_AFTER_RE.match(text, sp.end)
+        if m is None:
+            m = FULL_AFTER_RE.match(text, sp.end)
+            if m is not None and fold(m.group("v").split()[0]) not in first_names:
+                m = None  # "Brooks (Mythical Man Month)": a title, not a name
+        if m is not None:
+            a, b = m.span("v")
+            yield _Span(a, b, "NAME", _PRIO["NAME"])
+        if sp.start and text[sp.start - 1] in "( \t":
+            m = NICK_BEFORE_RE.search(text, max(0, sp.start - 20), sp.start)
+            if m is not None and " " in text[sp.start : sp.end]:
+                a, b = m.span("v")
+                yield _Span(a, b, "NAME", _PRIO["NAME"])
+
+
+def _not_a_given_name(phrases: Iterable[str], person_words: frozenset[str]) -> list[str]:
+    """The phrases except one-word ones that are given names or surnames ("Chase", "Alexa",
+    "Ortega"): keeping those would keep "my ex Chase" and "Luis Ortega" too; the name rules
+    decide them by context instead."""
+    out = []
+    for p in phrases:
+        words = _WORD_RE.findall(p)
+        if len(words) == 1 and fold(words[0]) in person_words:  # "Wendy's" stays
+            continue
+        out.append(p)
+    return out
 
 
 def _resolve(candidates: list[_Span]) -> list[_Span]:

@@ -154,8 +154,8 @@ def process_batch(
             reason = match.reason or "no_advice_request"
             rejected.append({"post_id": row.post_id, "reason": reason, "detail": None})
             continue
-        s_title = flt.scrubber.scrub(title)
-        s_body = flt.scrubber.scrub(body)
+        # one decision per name across the post's title and body
+        s_title, s_body = flt.scrubber.scrub_post(title, body)
         n_red = 0
         for result in (s_title, s_body):
             redactions.update(result.counts)
