@@ -304,6 +304,8 @@ _PHONE_CONTEXT_RE = re.compile(
     r"dial|fax|contact|ring|hotline|voicemail)[a-z]*[ \t,:;.-]+(?:[a-z']+[ \t,:;-]+){0,3}$"
 )
 
+_PHONE_EXT_RE = re.compile(r"(?i)[ \t]*,?[ \t]*(?:ext\.?|extension|x)[ \t]*\d{1,6}\b")
+
 _STREET_FULL = (
     "Street|Avenue|Road|Lane|Drive|Court|Boulevard|Way|Place|Terrace|Close|Crescent|"
     "Parkway|Highway|Circle|Square|Trail|Mews|Grove|Gardens|Alley|Plaza"
@@ -370,7 +372,9 @@ UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b")
 _ADDR_UNIT_RE = re.compile(
     r"(?:,[ \t]*|[ \t]+)(?:(?:Lot|Apt|Apartment|Unit|Suite|Ste|Flat|Space|Trailer|Rm|Room|"
     r"Bldg|Building|Block|Floor|Fl|Piso|Puerta|Etage|Wohnung|No|Nr)\.?[ \t]*#?[ \t]*"
-    r"[A-Za-z0-9-]{1,6}|#[ \t]?[A-Za-z0-9-]{1,6}|\d{1,2}[º°ª][ \t]?[A-Za-z]?)(?![\w@/])"
+    r"[A-Za-z0-9-]{1,6}|#[ \t]?[A-Za-z0-9-]{1,6}"
+    r"|\d{1,2}[º°ª](?:[ \t]?(?:izq(?:da)?|dcha|der(?:echa)?|centro|[A-Za-z]))?)"
+    r"(?![\w@/])"
 )
 _ADDR_TOWN_RE = re.compile(
     r",[ \t]*(?:[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}"
@@ -380,11 +384,71 @@ _ADDR_TOWN_RE = re.compile(
 )
 _ADDR_STATE_RE = re.compile(
     r",?[ \t]+(?:[A-Z]{2,3}(?:[ \t]+\d{4,5}(?:-\d{4})?)?|\d{4,5}(?:-\d{4})?|"
-    r"[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})(?![\w])"
+    r"[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}|[A-Z]{2}[ \t]+[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)(?![\w])"
 )
 _ADDR_UNIT_BEFORE_RE = re.compile(
     r"(?:Flat|Apt|Apartment|Unit|Suite|Lot)\.?[ \t]*#?[A-Za-z0-9-]{1,5},?[ \t]+$"
 )
+
+
+# "my address is ...", "renting at ...", "the flat is at ...": what follows, to the end of
+# the clause, is an address when it holds a digit (any country's form: "ul. Długa 27/14,
+# 31-147 Kraków", "Blk 12 Lot 7, Brgy. San Isidro, Cainta, Rizal 1900").
+_ADDRESS_CUE_RE = re.compile(
+    r"(?i)\b(?:(?:home|postal|mailing|billing|forwarding|old|new|current|previous|delivery|"
+    r"return|shipping|street|flat|his|her|my|their|our|the|your|recipient's|sender's)\s+)"
+    r"address(?:es)?(?:\s+(?:is|was|as|on\s+(?:it|the\s+\w+)|of\s+\w+))?"
+    r"(?:\s+(?:supposedly|apparently|listed\s+as|now))?\s*[:,(-]?\s*"
+    r"|\b(?:live|lives|living|lived|moved|moving|renting|rented|staying|stayed|registered|"
+    r"located|based|reside|resides|residing)\s+(?:at|to|in)\s+"
+    r"|\b(?:room|flat|apartment|unit|studio|house|home|office|property|place|condo)\s+"
+    r"(?:is\s+|was\s+)?(?:supposedly\s+)?at\s+"
+)
+_ADDRESS_STOP_RE = re.compile(
+    r"\n|[()\"“”<>]|[!?;](?=\s|$)|\.(?=\s|$)|\s+(?:and|but|so|which|where|since|because|"
+    r"for|from|to|until|with|without|who|that|if|when|re|is|was|are|were|has|had|have|"
+    r"said|says|goes|went|got|gets|keeps|kept|asked|wants|now|today|tonight|anymore|"
+    r"currently|too|though|btw|lol|haha|in\s+(?:19|20)\d\d|"
+    r"(?:in|on|last|this|next|since)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+    r"mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b",
+    re.IGNORECASE,
+)
+_TIME_START_RE = re.compile(r"(?i)\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm|a\.m|p\.m|o'?clock|h)\b")
+_ADDR_ABBREV = _ws(
+    "st rd ave av brgy blk ul col no nr apt mt dr ln pl ct bldg ma sta pta sr jr bd dist"
+)
+
+
+def _cued_addresses(text: str) -> Iterator[tuple[int, int]]:
+    for c in _ADDRESS_CUE_RE.finditer(text):
+        start = c.end()
+        if start >= len(text):
+            continue
+        first = re.match(r"[\w']+", text[start:start + 12])
+        if not (
+            text[start].isdigit()
+            or text[start].isupper()
+            or (first is not None and first.group().lower() in _ADDR_ABBREV)
+        ):
+            continue
+        end = min(len(text), start + 120)
+        for m in _ADDRESS_STOP_RE.finditer(text, start, end):
+            if m.group() == "." and text[m.end() : m.end() + 1] == " ":
+                word = re.search(r"(\w+)$", text[max(start, m.start() - 6) : m.start()])
+                nxt = text[m.end() + 1 : m.end() + 2]
+                if word is not None and word.group(1).lower() in _ADDR_ABBREV and (
+                    nxt.isupper() or nxt.isdigit()
+                ) and not re.match(r"\s+(?:I|The|My|He|She|We|They|It|But|So|And)\b",
+                                   text[m.end() :]):
+                    continue  # "Brgy. San Isidro", "ul. Długa"
+            end = m.start()
+            break
+        value = text[start:end].rstrip(" ,-")
+        if len(value) < 6 or not _DIGIT_RE.search(value[:40]) or _TIME_START_RE.match(value):
+            continue
+        if not ("," in value or _DIGIT_RE.match(value) or " " in value.strip()):
+            continue
+        yield start, start + len(value)
 
 
 def _extend_address(text: str, start: int, end: int) -> tuple[int, int]:
@@ -431,20 +495,25 @@ KIN = _ws(
     caseworker planner consultant contractor handyman plumber electrician mechanic builder
     adjuster inspector paralegal notary dietitian physio physiotherapist psychiatrist
     psychologist midwife receptionist secretary headteacher headmaster principal parent
-    stepparent carer caregiver sponsor"""
+    stepparent carer caregiver sponsor collector caller rep representative seller buyer
+    driver courier girl guy boy bloke dude lady woman man chachu chacha chachi mami mausi
+    masi bua bhaiya bhai didi dadi nani tita tito lola lolo ate kuya tia tio abuela abuelo
+    nonna nonno oma opa tante onkel"""
 )
 KIN_MODIFIERS = _ws(
     """best old older oldest young younger youngest little big baby new ex former late future
     current dear close good great twin half step childhood college school work online
     long distance then now soon to be elder eldest other favorite favourite only real
-    biological bio adopted foster sweet lovely amazing married female male"""
+    biological bio adopted foster sweet lovely amazing married female male year years yr
+    yrs month months week weeks day days"""
 )
 KIN_DETS = _ws("my our his her their your a an the this that whose mine")
 TITLES = _ws(
     """Mr Mrs Ms Miss Mx Dr Prof Professor Coach Officer Detective Judge Aunt Auntie Uncle
     Nurse Pastor Father Rabbi Imam Cousin Grandma Grandpa Granny Nana Sir Madam Madame
     Mister Mistress Sister Brother Captain Sergeant Sgt Lt Principal Dean Reverend Rev
-    Senator Deacon Sr Sra Srta Mme Mlle Herr Frau Signor Signora Sig Dott Dra Shri Smt"""
+    Senator Deacon Sr Sra Srta Mme Mlle Herr Frau Signor Signora Sig Dott Dra Shri Smt
+    Dona Dom Lic Ing Arq Tita Tito Ate Kuya Pani Pan Aling Mang Capt Insp Barrister"""
 )
 LOWER_TITLES = _ws("aunt auntie uncle cousin grandma grandpa granny nana")
 GREETINGS = _ws(
@@ -484,7 +553,7 @@ WITH_VERBS = _ws(
     """talked talk talking spoke speak speaking texting chatting chatted chat hanging hang
     hung out up broke went go going came come coming moved living lives live stay stayed
     staying argued arguing fought fight fighting slept sleeping cheated hooked friends
-    met meet meeting dinner lunch coffee"""
+    met meet meeting dinner lunch coffee date dates matched match"""
 )
 ON_VERBS = _ws("cheated cheating cheat checked check")
 IN_VERBS = _ws("confided confide confiding believe believed believes interested trust faith")
@@ -520,6 +589,7 @@ PLACE_NOUNS = _ws(
     memorial state province district"""
 )
 PARTICLES = _ws("van von de da di del della der den du la le bin ibn al el dos das")
+_AGE_GAP_RE = re.compile(r"[ -]\d{1,2}[ -]")  # "my 15 year old daughter", "my 6-year-old son"
 _KIN_GAP_RE = re.compile(r"(?:\s*,\s*|\s*[—–]\s*|\s+)(?:\([^()\n]{1,25}\)\s*,?\s*)?")
 _AGE_AFTER_RE = re.compile(
     r"\s*[(\[]\s*(?:\d{1,2}\s*[/,-]?\s*(?:[mMfF]|nb|NB|ftm|mtf)?|(?:[mMfF]|nb|NB)\s*[/,-]?\s*"
@@ -648,7 +718,9 @@ def phone_spans(text: str) -> Iterator[_Span]:
                 whole = i == 0 and j == len(groups) and _isolated(text, m.start(), m.end())
                 if _valid_phone(strings, plus and i == 0, bool(context) and whole):
                     start = m.start() if (plus and i == 0) else m.start() + groups[i][0]
-                    yield _Span(start, m.start() + groups[j - 1][1], "PHONE", _PRIO["PHONE"])
+                    end = m.start() + groups[j - 1][1]
+                    ext = _PHONE_EXT_RE.match(text, end)
+                    yield _Span(start, ext.end() if ext else end, "PHONE", _PRIO["PHONE"])
                     i, found = j, True
                     break
             if not found:
@@ -756,7 +828,9 @@ class Scrubber:
             candidates.extend(ner_addr)
         accepted = _resolve(candidates)
         names = self._find_names(text, accepted, places)
-        extra = list(_form_and_nick_names(text, names, self.lex.first_names))
+        extra = list(
+            _form_and_nick_names(text, names, self.lex.first_names, self.lex.frequent)
+        )
         extra += self._chat_labels(text)
         if extra:
             names = _merge_names(names, [s for s in extra if not _overlaps(accepted, s)])
@@ -767,10 +841,11 @@ class Scrubber:
     def _chat_labels(self, text: str) -> list[_Span]:
         return list(self._chat_label_spans(text))
 
-    def _chat_label_spans(self, text: str) -> Iterator[_Span]:
+    def _chat_label_spans(self, text: str, handles: bool = False) -> Iterator[_Span]:
         """Speaker labels of a pasted chat log ("Rob: who??", "mia: sorry", "[21:04] Kerry:"):
-        two chat lines or more, with two labels or one of them "me"; a label that is a given
-        name, or a capitalized word no dictionary has, is a name."""
+        two chat lines or more, with two labels or one of them "me". A label that is a given
+        name, or a capitalized word no dictionary has, is a name; with ``handles``, the
+        labels shaped like handles ("xX_v0idwalker_Xx:", "xo.kyla.xo:") instead."""
         if text.count(":") < 2:
             return
         lines = [m for m in CHAT_LINE_RE.finditer(text)]
@@ -783,13 +858,20 @@ class Scrubber:
         lex = self.lex
         for m in lines:
             label = m.group("label")
-            key = fold(label)
+            key = fold(label.split()[0])
             if (
                 key in _ME_LABELS
                 or key.rstrip("0123456789") in _NOT_LABEL_NAMES
                 or key in lex.not_names
             ):
                 continue  # "me:", "EDIT2:", "Mom:"
+            shaped = _LABEL_HANDLE_RE.search(label) is not None
+            if handles:
+                if shaped:
+                    yield _Span(m.start("label"), m.end("label"), "HANDLE", _PRIO["HANDLE"])
+                continue
+            if shaped:
+                continue
             if key in lex.first_names or (
                 label[0].isupper() and key not in lex.common and key not in lex.frequent
             ):
@@ -878,7 +960,9 @@ class Scrubber:
                 if _valid_bare_url(m):
                     end = _trim_url(text, m.start(), m.end())
                     add(_Span(m.start(), end, "URL", _PRIO["URL_BARE"]))
-        for a, b in handle_spans(text, self.lex.frequent.__contains__):
+        handles = [(a, b) for a, b in handle_spans(text, self.lex.frequent.__contains__)]
+        handles += [(sp.start, sp.end) for sp in self._chat_label_spans(text, handles=True)]
+        for a, b in _other_mentions(text, handles):
             add(_Span(a, b, "HANDLE", _PRIO["HANDLE"]))
         c.extend(_Span(a, b, kind, _PRIO[kind]) for a, b, kind in id_candidates(text))
         c.extend(phone_spans(text))
@@ -920,6 +1004,9 @@ class Scrubber:
 
     def _street_spans(self, text: str, low: str) -> Iterator[_Span]:
         prio = _PRIO["ADDRESS"]
+        if "address" in low or " at " in low:
+            for a, b in _cued_addresses(text):
+                yield _Span(a, b, "ADDRESS", prio)
         if _DIGIT_RE.search(text):
             for m in ADDRESS_RE.finditer(text):
                 suffix = m.group("suffix").lower()
@@ -1030,6 +1117,7 @@ class Scrubber:
                         and lw not in lex.ambiguous
                         and lw not in not_names
                         and lw not in _NOT_LOWER_NAMES
+                        and _is_kin(ctx.prev_word(i))
                         and ctx.before(i) == "KIN"
                     ):  # "my friend devontae": a word no dictionary has, after a kin word
                         is_name[i] = True
@@ -1319,10 +1407,11 @@ class _Ctx:
             while (
                 q >= 0
                 and kinds[q] == _W
-                and self.gap(q + 1) in (" ", "-")
-                and skipped < 3
+                and (self.gap(q + 1) in (" ", "-") or _AGE_GAP_RE.fullmatch(self.gap(q + 1)))
+                and skipped < 4
                 and (
                     lowers[q] in KIN_MODIFIERS
+                    or lowers[q].isdigit()  # "my 15 year old daughter"
                     # "the property manager", "the hiring manager": one free word
                     or (free == 0 and words[q].isalpha() and words[q].islower()
                         and lowers[q] not in KIN_DETS and lowers[q] not in _CLAUSE_WORDS)
@@ -1338,12 +1427,21 @@ class _Ctx:
                 g = self.gap(q + 1)
                 if (
                     kinds[q] == _W
-                    and g in (" ", "-")
+                    and (g in (" ", "-") or _AGE_GAP_RE.fullmatch(g))
                     and (lowers[q] in KIN_DETS or _POSS_RE.search(lowers[q]))
                 ):
                     return "KIN"
                 if kinds[q] == _PH and g in ("'s ", "’s "):
                     return "KIN"
+        if (
+            gap == " "
+            and pw in ("is", "was")
+            and p > 0
+            and kinds[p - 1] == _W
+            and _is_kin(lowers[p - 1])
+            and self.gap(p) == " "
+        ):
+            return "KIN"  # "Landlord is Jose Luis ...", "HR is Moira"
         if gap in _NAMED_GAPS:
             if pw == "called" and (
                 p == 0 or self.sentence_start(p) or lowers[p - 1] in _CALLER_WORDS
@@ -1547,7 +1645,11 @@ def _valid_bare_url(m: re.Match[str]) -> bool:
         return bool(m.group("path")) and low in SAFE_TLDS
     if low in SAFE_TLDS:
         return True
-    return low in RISKY_TLDS and bool(m.group("path")) and len(m.group("path")) > 1
+    path = m.group("path") or ""
+    if low in RISKY_TLDS and len(path) > 1:
+        return True
+    # any other TLD with a real path ("discord-gifts.promo/claim/8Hx2Qa"): a link
+    return tld.islower() and len(low) >= 3 and len(path) > 2 and path[1].isalnum()
 
 
 def _overlaps(spans: list[_Span], sp: _Span) -> bool:
@@ -1634,6 +1736,24 @@ _NAME_NEXT = SPEECH | _ws(
 )
 
 
+_IRREGULAR_PAST = _ws(
+    """saw heard thought felt found gave made took left came went ran sent paid owes knew
+    told got put let met brought bought caught kept sat stood wrote drove broke chose spoke
+    woke wore won lost hit cut began became did does has had was is can could would will
+    should might must may never always also just still really"""
+)
+
+
+def _looks_like_verb(word: str) -> bool:
+    return (
+        word in _NAME_NEXT
+        or word in _IRREGULAR_PAST
+        or (len(word) > 3 and (word.endswith("ed") or word.endswith("s")))
+        or "'" in word
+        or "’" in word
+    )
+
+
 def _mention_is_name(text: str, tokens: list[re.Match[str]], t: int, base: str) -> bool:
     """Is token ``t`` (a name of this post that is also an ordinary word) the name here?
 
@@ -1655,9 +1775,14 @@ def _mention_is_name(text: str, tokens: list[re.Match[str]], t: int, base: str) 
     if base[0].isupper():
         if adjacent and prev in _CAP_WORD_BEFORE:
             return False
-        return not (
-            _sentence_start(text, m.start()) and gap_after == " " and nxt in _WORD_USE_AFTER
-        )
+        if not (_sentence_start(text, m.start()) and gap_after == " "):
+            return True
+        if nxt in _WORD_USE_AFTER:
+            return False  # "Will you", "Hope this helps"
+        # "Grace period", "Sunny weather": a sentence opening with the word before a noun;
+        # "Drew saw me", "Hope didn't know": the name before a verb
+        nxt_tok = tokens[t + 1].group() if t + 1 < len(tokens) else ""
+        return not (nxt_tok.islower() and nxt_tok.isalpha() and not _looks_like_verb(nxt))
     if adjacent and prev in _WORD_USE_BEFORE:
         return False
     if gap_after == " " and (nxt in _NAME_NEXT or (nxt.endswith("ed") and len(nxt) > 3)):
@@ -1680,9 +1805,11 @@ NICK_AFTER_RE = re.compile(r"[ \t]*\(?[ \t]*[\"“‘'](?P<v>[A-Z][\w'’-]{1,20
 # A chat line: optional "[21:04]" or "9:41 pm -", a one-word label, ":", the message.
 CHAT_LINE_RE = re.compile(
     r"(?m)^[ \t>*-]*(?:\[[^\]\n]{1,25}\][ \t]*)?(?:\d{1,2}[:.]\d{2}(?:[ \t]?[apAP][mM])?"
-    r"[ \t,-]*)?(?P<label>[A-Za-z][\w'’-]{1,20})(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*:[ \t]+\S"
+    r"[ \t,-]*)?(?P<label>[A-Za-z][\w'’.-]{1,20}(?:[ \t][A-Z](?:[a-z]{1,15}|\.)?)?)"
+    r"(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*:[ \t]+\S"
 )
 _ME_LABELS = frozenset(["me", "i", "myself", "you", "u"])
+_LABEL_HANDLE_RE = re.compile(r"\d|_|[a-z][.][a-z]")
 _NOT_LABEL_NAMES = _ws(
     """him her them he she they mom mum dad mother father boss landlord agent edit update
     tldr tl note ps q a answer question op bot mod admin support system customer service
@@ -1695,9 +1822,38 @@ FULL_AFTER_RE = re.compile(r"[ \t]*\([ \t]*(?P<v>[A-Z][\w'’-]+(?:[ \t][A-Z][\w
 NICK_BEFORE_RE = re.compile(r"(?<![\w'’-])(?P<v>[A-Z][a-z]{2,15})[ \t]*\([ \t]*$")
 
 
+# "Clarissa Tan <clarissa.tan@...>", an e-mail header's or a signature's name.
+NAME_BEFORE_EMAIL_RE = re.compile(
+    r"(?<![\w'’-])(?P<v>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’.-]+){0,3})[ \t]*<[^<>\s@]+@"
+)
+# A sign-off, then a name on the next line ("Best regards,\n> Clarissa Tan").
+SIGNOFF_RE = re.compile(
+    r"(?im)^[ \t>]*(?:best(?:\s+regards)?|kind\s+regards|regards|thanks|thank\s+you|cheers|"
+    r"sincerely|warm\s+regards|best\s+wishes|many\s+thanks|yours(?:\s+truly|\s+sincerely)?)"
+    r"[,!.]?[ \t]*\n[ \t>]*(?-i:(?P<v>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’.-]+){0,3}))[ \t]*$"
+)
+# An initial and a surname: "M. Kowalczyk", "R. Szymański", "J. van der Berg".
+INITIAL_NAME_RE = re.compile(
+    r"(?<![\w.])[A-Z]\.[ \t]?(?:(?:van|von|de|der|den|da|di|del|la|le|al|el|bin)[ \t])*"
+    r"(?P<s>(?:[A-Z]['’])?[A-Z][^\W\d_]{2,}(?:-[A-Z][^\W\d_]+)?)(?![\w'’])"
+)
+
+
 def _form_and_nick_names(
-    text: str, names: list[_Span], first_names: frozenset[str]
+    text: str, names: list[_Span], first_names: frozenset[str], frequent: frozenset[str]
 ) -> Iterator[_Span]:
+    if "@" in text:
+        for m in NAME_BEFORE_EMAIL_RE.finditer(text):
+            yield _Span(m.start("v"), m.end("v"), "NAME", _PRIO["NAME"])
+    if "\n" in text:
+        for m in SIGNOFF_RE.finditer(text):
+            first = fold(m.group("v").split()[0])
+            if first in first_names or first not in frequent:  # not "The Team"
+                yield _Span(m.start("v"), m.end("v"), "NAME", _PRIO["NAME"])
+    if ". " in text or "." in text:
+        for m in INITIAL_NAME_RE.finditer(text):
+            if fold(m.group("s")) not in frequent:
+                yield _Span(m.start(), m.end(), "NAME", _PRIO["NAME"])
     if "name" in text or "Name" in text:
         for m in FORM_NAME_RE.finditer(text):
             a, b = m.span("v")
@@ -1728,6 +1884,19 @@ def _not_a_given_name(phrases: Iterable[str], person_words: frozenset[str]) -> l
         if len(words) == 1 and fold(words[0]) in person_words:  # "Wendy's" stays
             continue
         out.append(p)
+    return out
+
+
+def _other_mentions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans, and every other mention of a sigil-less handle among them
+    ("lilbunny_gamer10: ..." and later "lilbunny_gamer10 is my daughter")."""
+    out = list(spans)
+    seen = {text[a:b] for a, b in spans}
+    for value in seen:
+        if len(value) < 5 or value[0] in "@$" or value not in text:
+            continue
+        rx = re.compile(r"(?<![\w@$.-])" + re.escape(value) + r"(?![\w-]|\.\w)")
+        out.extend(m.span() for m in rx.finditer(text))
     return out
 
 

@@ -57,7 +57,8 @@ _ACCOUNT = (
 )
 _CUE_RE = re.compile(
     r"(?i)(?<![\w.@/$-])(?:(?:" + _APPS + r")(?:\s+(?:" + _ACCOUNT + r"))?|" + _ACCOUNT
-    + r"|(?<=my )main)\b"
+    + r"|(?<=my )main|(?<=his )main|(?<=her )main|(?<=their )main)\b"
+    r"(?:\s+(?:name|profile|tag|id))?(?:\s+changed\s+from)?"
     r"(?P<gap>(?:['’]s)?(?:\s*(?:is|was|=|called|named|under|as|of|at)(?![\w]))?\s*[:(\[\"'“-]?\s*)"
     r"(?=[A-Za-z0-9_])"
 )
@@ -70,6 +71,7 @@ _CUE_HINT_RE = re.compile(
 )
 _BARE_RE = re.compile(_HANDLE_CHARS + r"(?![\w@/'’-]|\.\w)")
 _PARTS_RE = re.compile(r"[.\-]")
+_GAMERTAG_RE = re.compile(r"[A-Za-z][A-Za-z0-9]{2,14} \d{1,4}(?![\w-])")
 _HANDLE_SHAPE_RE = re.compile(r"\d|_|[A-Za-z0-9][.\-][A-Za-z0-9]")
 _NUMBERISH_RE = re.compile(r"[\d.,:\-]+(?:k|m|am|pm|st|nd|rd|th|s)?", re.I)
 _BARE_SKIP = _words(
@@ -110,6 +112,10 @@ def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[in
     if _CUE_HINT_RE.search(text.lower()) is None:
         return
     for m in _CUE_RE.finditer(text):
+        g = _GAMERTAG_RE.match(text, m.end())
+        if g is not None and re.search(r"(?i)xbox|gamer\s?tag|psn|profile", m.group()):
+            yield g.start(), g.end()  # "gamertag is FrostByte 4412": a space inside
+            continue
         b = _BARE_RE.match(text, m.end())
         if b is None:
             continue

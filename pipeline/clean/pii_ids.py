@@ -30,9 +30,12 @@ _SSN_CONTEXT_RE = re.compile(
 
 
 def _valid_ssn(area: str, group: str, serial: str) -> bool:
-    return not (
-        area in {"000", "666"} or area.startswith("9") or group == "00" or serial == "0000"
-    )
+    """An SSN (never 000, 666 or 9xx areas, 00 groups, 0000 serials) or an ITIN (9xx with
+    a group of 50-65, 70-88, 90-92 or 94-99), which has the same shape: [SSN] either way."""
+    if area.startswith("9"):
+        g = int(group)
+        return 50 <= g <= 65 or 70 <= g <= 88 or 90 <= g <= 92 or 94 <= g <= 99
+    return not (area in {"000", "666"} or group == "00" or serial == "0000")
 
 
 def ssn_spans(text: str) -> Iterator[tuple[int, int, str]]:
@@ -110,8 +113,16 @@ _IPV6_RE = re.compile(
 _VERSION_BEFORE_RE = re.compile(r"(?i)\b(?:v|version|ver|build|release|firmware)\.?\s*$")
 
 
+_MAC_RE = re.compile(
+    r"(?<![\w:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:-])"
+)
+
+
 def ip_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """IPv4 (four octets 0-255, not a version number "v1.2.3.4") and IPv6 addresses."""
+    """IPv4 (four octets 0-255, not a version number "v1.2.3.4"), IPv6 and MAC addresses
+    (a device's hardware address: ``[IP]`` too)."""
+    for m in _MAC_RE.finditer(text):
+        yield m.start(), m.end(), "IP"
     for m in _IPV4_RE.finditer(text):
         try:
             ipaddress.IPv4Address(m.group())
@@ -168,11 +179,11 @@ _PLATE_RE = re.compile(
     r"(?i)\b(?:licen[cs]e\s+plate|number\s+plate|plate(?:\s+(?:number|no\.?|#))?"
     r"|reg(?:istration)?(?:\s+(?:number|no\.?|plate))?|rego|tags?|kenteken|kennzeichen|"
     r"immatriculation|targa|matr[ií]cula)"
-    r"(?:\s+(?:on|of)\s+(?:it|the\s+\w+))?"
+    r"(?:\s+(?:on|of)\s+(?:it|the\s+\w+))?(?:\s*\([A-Z]{2,5}\))?"
     r"\s*(?:is|was|:|#|-|,|reads|read|says|said)?\s*(?:on\s+dashcam\s*:?\s*)?(?:number\s+)?"
     r"[(\"'“]?"
     r"(?-i:((?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-ZÄÖÜ])"
-    r"[A-ZÄÖÜ0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4})?(?:[ -][A-Z0-9]{2,4}){0,2}))"
+    r"[A-ZÄÖÜ0-9]{1,4}(?:[ -]?[A-Z0-9]{1,6})?(?:[ -](?!(?:I|A)\s+[a-z])[A-Z0-9]{1,6}){0,2}))"
     r"[\"'”]?(?![\w-])"
 )
 # Plate shapes distinctive enough to be taken without a plate word: UK (since 2001) "BD71
@@ -210,11 +221,14 @@ _ID_RE = re.compile(
     r"visa|green\s+card|alien|a-?number|uscis|id|identification|tax\s+file|sin|"
     r"customer|reference|ref|pin|aadhaar|aadhar|pan|ppsn|pps|bsn|tfn|pesel|dni|nie|nif|"
     r"brp|residence\s+permit|codice\s+fiscale|cpf|curp|nric|steuer-?id|tax\s+id|itin|"
-    r"voter\s+id|id\s+card)\s*"
-    r"(?:number|num|no\.?|#|code|id)?"
+    r"voter\s+id|id\s+card|tin|bsb|crn|nhi|bvn|nin|philsys|psn|personnummer|"
+    r"personal\s+(?:id\s+)?number|f[øo]dselsnummer|henkil[öo]tunnus|s[ée]curit[ée]\s+sociale|"
+    r"health\s+(?:card|number|insurance)|ohip|care\s+card|insurance\s+number|umid|sss)\b\s*"
+    r"(?:number|num|no\.?|#|code|id|card)?"
     r"(?:\s+(?:on|of|for|in)\s+(?:it|this|that|there|the\s+\w+|my|his|her|their|your))?"
     r"\s*(?:is|was|:|#|=|-|reads|says)?\s*[(\[\"]?\s*(?:(?:number|no\.?|#)\s*)?"
-    r"([A-Z]{0,3}[ -]?\d[\dA-Z -]{4,22}\d|[A-Z]{1,3}\d{5,12}[A-Z]?)(?![\w-])"
+    r"(\d[\d -]{5,20}[ -]?(?-i:[A-Z]{1,2})|[A-Z]{0,3}[ -]?\d[\dA-Z -]{4,22}\d"
+    r"|[A-Z]{1,3}\d{4,12}[A-Z]?)(?![\w-])"
 )
 
 
@@ -225,13 +239,14 @@ def id_spans(text: str) -> Iterator[tuple[int, int, str]]:
         value = m.group(1).rstrip(" -")
         digits = sum(ch.isdigit() for ch in value)
         compact = len(value.replace(" ", "").replace("-", ""))
-        if digits >= 6 or (digits >= 4 and compact >= 8):  # "C01X7HT43": a passport
+        letters = compact - digits
+        if digits >= 6 or (digits >= 4 and letters and compact >= 7):  # "C01X7HT43"
             yield m.start(1), m.start(1) + len(value), "ID"
 
 
 _DIGIT_RE = re.compile(r"\d")
 _DIGIT_RUN_RE = re.compile(r"\d(?:[ -]?\d){5,}")  # six digits, spaces or hyphens between
-_MIXED_CODE_RE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{8,}\b")
+_MIXED_CODE_RE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{7,}\b")
 _DOB_HINT_RE = re.compile(
     r"(?i)birth|\bdob\b|d\.o\.b|\bborn\b|\bb\.|nacimiento|nacid|naissance|\bn[ée]e?\s+le|geburt|geboren"
 )
