@@ -405,7 +405,9 @@ _ADDRESS_CUE_RE = re.compile(
     r"(?:is\s+|was\s+)?(?:supposedly\s+)?at\s+"
 )
 _ADDRESS_STOP_RE = re.compile(
-    r"\n|[()\"“”<>]|[!?;](?=\s|$)|\.(?=\s|$)|\s+(?:and|but|so|which|where|since|because|"
+    r"\n|[()\"“”<>]|[!?;](?=\s|$)|\.(?=\s|$)"
+    r"|,\s+(?=(?-i:[a-z]))(?!(?:ul|pta|apt|no|nr|piso|puerta|esc|izq|dcha)\b)"  # ", two doors down"
+    r"|\s+(?:and|but|so|which|where|since|because|"
     r"for|from|to|until|with|without|who|that|if|when|re|is|was|are|were|has|had|have|"
     r"said|says|goes|went|got|gets|keeps|kept|asked|wants|now|today|tonight|anymore|"
     r"currently|too|though|btw|lol|haha|in\s+(?:19|20)\d\d|"
