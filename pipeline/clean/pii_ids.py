@@ -219,7 +219,7 @@ _ID_RE = re.compile(
     r"national\s+(?:id|insurance)|ni|nhs|medicare|medicaid|member(?:ship)?|policy|"
     r"account|acct|routing|sort\s+code|case|claim|employee|student|patient|badge|"
     r"visa|green\s+card|alien|a-?number|uscis|id|identification|tax\s+file|sin|"
-    r"customer|reference|ref|pin|aadhaar|aadhar|pan|ppsn|pps|bsn|tfn|pesel|dni|nie|nif|"
+    r"customer|pin|aadhaar|aadhar|pan|ppsn|pps|bsn|tfn|pesel|dni|nie|nif|"
     r"brp|residence\s+permit|codice\s+fiscale|cpf|curp|nric|steuer-?id|tax\s+id|itin|"
     r"voter\s+id|id\s+card|tin|bsb|crn|nhi|bvn|nin|philsys|psn|personnummer|"
     r"personal\s+(?:id\s+)?number|f[øo]dselsnummer|henkil[öo]tunnus|s[ée]curit[ée]\s+sociale|"
