@@ -167,6 +167,8 @@ class Lexicon:
 
 
 OOV_PROB = -20.5
+MORE_MAX_LOWER = -16.5  # log-prob of the lowercase form: above it, an ordinary word
+MORE_MAX_CAP = -13.0  # log-prob of the capitalized form: above it, a frequent proper noun
 
 
 def _ws(words: str) -> frozenset[str]:
@@ -186,6 +188,15 @@ def load_lexicon() -> Lexicon:
         else:
             manual_amb.add(fold(w))
     probs = _lexeme_probs()
+    # The longer list (first_names_more.txt) adds only names that are rare as lowercase words
+    # and not frequent proper nouns: "Gillian", "Gurleen", "Jaxon" are in; "My", "Bing",
+    # "Kenya", "Thor" (given names somewhere, words or places here) are not.
+    for w in _read_words("first_names_more.txt"):
+        key = fold(w)
+        if len(key) < 3 or key in first or not w[:1].isupper():
+            continue
+        if probs.get(key, OOV_PROB) <= MORE_MAX_LOWER and probs.get(w, OOV_PROB) <= MORE_MAX_CAP:
+            first.add(key)
     common: set[str] = set()
     frequent: set[str] = set()
     auto_amb: set[str] = set()
