@@ -394,8 +394,8 @@ UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b")
 # the town, the state or province with its ZIP ("Westerville, OH 43081"), a postcode with
 # its town ("46004 Valencia", "M14 5TQ").
 _ADDR_UNIT_RE = re.compile(
-    r"(?:,[ \t]*|[ \t]+)(?:(?i:Lot|Apt|Apartment|Unit|Suite|Ste|Flat|Space|Trailer|Rm|Room|"
-    r"Bldg|Building|Block|Floor|Fl|Piso|Puerta|Pta|Etage|Wohnung|No|Nr)\.?[ \t]*#?[ \t]*"
+    r"(?:,[ \t]*|[ \t]+)(?:(?:(?i:Lot|Apt|Apartment|Unit|Suite|Ste|Flat|Space|Trailer|Rm|Room|"
+    r"Bldg|Building|Block|Floor|Fl|Piso|Puerta|Pta|Etage|Wohnung)|No|Nr)\.?[ \t]*#?[ \t]*"
     r"[A-Za-z0-9-]{1,6}|#[ \t]?[A-Za-z0-9-]{1,6}"
     r"|\d{1,2}[º°ª](?:[ \t]?(?:izq(?:da)?|dcha|der(?:echa)?|centro|[A-Za-z]))?)"
     r"(?![\w@/])"

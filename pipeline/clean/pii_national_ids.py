@@ -146,9 +146,8 @@ _ALONE: list[tuple[re.Pattern[str], Callable[[str], bool]]] = [
     ),
     # UK driving licence number (16 characters)
     (re.compile(_B + r"[A-Z9]{5}\d[0156]\d{4}[A-Z9]{2}\d[A-Z]{2}" + _E), lambda v: True),
-    # Mexican CURP, and RFC (4 letters, yymmdd, 3 characters)
+    # Mexican CURP (the RFC needs its name: "reference NFRC240918337" has its shape)
     (re.compile(_B + r"[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d" + _E), lambda v: True),
-    (re.compile(_B + r"[A-ZÑ&]{4}\d{6}[A-Z0-9]{2}\d" + _E), lambda v: True),
     # Aadhaar: 12 digits, first 2-9, Verhoeff check
     (
         re.compile(_B + r"[2-9]\d{3}[ -]?\d{4}[ -]?\d{4}" + _E),
@@ -211,7 +210,7 @@ _ANY_CUE_RE = re.compile(
     r"social\s+insurance|nhs|"
     r"id\s+(?:number|no)|identity\s+number)\b"
 )
-_DIGIT_ONLY = 6  # _ALONE[6:] need no capital (Aadhaar, DNI, PPSN, NRIC, CPF, CNIC... digits)
+_DIGIT_ONLY = 5  # _ALONE[5:] need no capital (Aadhaar, DNI, PPSN, NRIC, CPF, CNIC... digits)
 
 
 def national_id_spans(text: str) -> Iterator[tuple[int, int, str]]:
