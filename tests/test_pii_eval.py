@@ -2,10 +2,10 @@
 
 Checks the scoring logic (hand-made posts, and agreement with the scrubber's own spans on
 the whole corpus), and holds the scrubber to what it reached on the two corpora whose errors
-were read while its rules were written (``pii_eval``; ``pii_holdout`` and ``pii_holdout2``
-after their one held-out scoring each): a regression guard, not a measurement.
-``pii_holdout3``, the corpus the reported figures come from, is not asserted on. Presidio
-is not needed here (it is the benchmark's ``bench-pii`` extra).
+were read while its rules were written (``pii_eval``; ``pii_holdout``, ``pii_holdout2`` and
+``pii_holdout3`` after their one held-out scoring each): a regression guard, not a
+measurement. ``pii_holdout4``, the corpus the reported figures come from, is not asserted
+on. Presidio is not needed here (it is the benchmark's ``bench-pii`` extra).
 """
 
 from __future__ import annotations
@@ -205,7 +205,8 @@ def test_scoring_our_scrubber_agrees_with_its_own_spans(corpus: list[dict[str, A
     [
         ("pii_eval", 0.97, 0, 0.02, 1),
         ("pii_holdout", 0.97, 1, 0.02, 0),
-        ("pii_holdout2", 0.89, 14, 0.02, 4),
+        ("pii_holdout2", 0.91, 12, 0.02, 4),
+        ("pii_holdout3", 0.82, 8, 0.02, 5),
     ],
 )
 def test_the_scrubber_keeps_what_it_reached(

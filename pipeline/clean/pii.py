@@ -167,6 +167,8 @@ class Lexicon:
 
 
 OOV_PROB = -20.5
+MORE_MAX_LOWER = -16.5  # log-prob of the lowercase form: above it, an ordinary word
+MORE_MAX_CAP = -13.0  # log-prob of the capitalized form: above it, a frequent proper noun
 
 
 def _ws(words: str) -> frozenset[str]:
@@ -186,6 +188,15 @@ def load_lexicon() -> Lexicon:
         else:
             manual_amb.add(fold(w))
     probs = _lexeme_probs()
+    # The longer list (first_names_more.txt) adds only names that are rare as lowercase words
+    # and not frequent proper nouns: "Gillian", "Gurleen", "Jaxon" are in; "My", "Bing",
+    # "Kenya", "Thor" (given names somewhere, words or places here) are not.
+    for w in _read_words("first_names_more.txt"):
+        key = fold(w)
+        if len(key) < 3 or key in first or not w[:1].isupper():
+            continue
+        if probs.get(key, OOV_PROB) <= MORE_MAX_LOWER and probs.get(w, OOV_PROB) <= MORE_MAX_CAP:
+            first.add(key)
     common: set[str] = set()
     frequent: set[str] = set()
     auto_amb: set[str] = set()
@@ -337,9 +348,22 @@ ADDRESS_ES_RE = re.compile(
     r"[A-ZÁÉÍÓÚÑ][\w]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\w]+)*,?[ \t]+(?:n[º°o]\.?[ \t]*)?\d{1,4}\b"
 )
 ADDRESS_DE_RE = re.compile(
-    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer)"
+    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer"
+    r"|[ \t](?:Str\.|Straße|Strasse|Weg|Platz|Allee|Gasse|Ring|Damm))"
     r"[ \t]+\d{1,4}(?:[a-z]|[ \t][a-z](?![\w]))?(?![\w])"
 )
+# Italian "Via dei Mille 12", Dutch "Biltstraat 207-bis" / "Keizersgracht 12"
+ADDRESS_IT_RE = re.compile(
+    r"\b(?:Via|Viale|Piazza|Corso|Vicolo|Largo|Piazzale|Strada)[ \t]+"
+    r"(?:(?:del|della|dei|degli|delle|di|da|dal|san|santa)[ \t]+)*[A-Z][\w'’]+"
+    r"(?:[ \t]+[A-Z][\w'’]+){0,3},?[ \t]+\d{1,4}[A-Za-z]?(?![\w])"
+)
+ADDRESS_NL_RE = re.compile(
+    r"\b[A-Z][a-z]+(?:straat|laan|weg|gracht|plein|kade|singel|dijk|dreef|steeg|hof)"
+    r"[ \t]+\d{1,4}(?:[ -]?(?:[a-z]{1,3}|bis|hs|\d{1,3}))?(?![\w])"
+)
+_IT_HINTS = ("via ", "viale ", "piazza ", "corso ", "vicolo ", "largo ", "strada ")
+_NL_HINTS = ("straat ", "laan ", "weg ", "gracht ", "plein ", "kade ", "singel ", "dijk ")
 # "7 north elm street": lowercase, full street word only, checked against _ADDR_STOP
 ADDRESS_LOWER_RE = re.compile(
     r"\d(?<![\w$£€.,/\]-]\d)\d{0,4}[a-z]?[ \t]+(?:(?:north|south|east|west)[ \t]+)?"
@@ -370,15 +394,16 @@ UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b")
 # the town, the state or province with its ZIP ("Westerville, OH 43081"), a postcode with
 # its town ("46004 Valencia", "M14 5TQ").
 _ADDR_UNIT_RE = re.compile(
-    r"(?:,[ \t]*|[ \t]+)(?:(?:Lot|Apt|Apartment|Unit|Suite|Ste|Flat|Space|Trailer|Rm|Room|"
-    r"Bldg|Building|Block|Floor|Fl|Piso|Puerta|Etage|Wohnung|No|Nr)\.?[ \t]*#?[ \t]*"
+    r"(?:,[ \t]*|[ \t]+)(?:(?:(?i:Lot|Apt|Apartment|Unit|Suite|Ste|Flat|Space|Trailer|Rm|Room|"
+    r"Bldg|Building|Block|Floor|Fl|Piso|Puerta|Pta|Etage|Wohnung)|No|Nr)\.?[ \t]*#?[ \t]*"
     r"[A-Za-z0-9-]{1,6}|#[ \t]?[A-Za-z0-9-]{1,6}"
     r"|\d{1,2}[º°ª](?:[ \t]?(?:izq(?:da)?|dcha|der(?:echa)?|centro|[A-Za-z]))?)"
     r"(?![\w@/])"
 )
 _ADDR_TOWN_RE = re.compile(
     r",[ \t]*(?:[A-Z][\w'’.-]+(?:[ \t][A-Z][\w'’.-]+){0,2}"
-    r"(?=[,.;!?)]|[ \t]+[A-Z]{2,3}\b|[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b|[ \t]*$|[ \t]*\n)"
+    r"(?=[,.;!?)]|[ \t]+[A-Z]{2,3}\b|[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b|[ \t]+\d{4}\b"
+    r"|[ \t]*$|[ \t]*\n)"
     r"|\d{4,5}[ \t]+[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?|"
     r"(?:[A-Z]{1,2}\d[A-Z\d]?) \d[A-Z]{2}\b)"
 )
@@ -848,14 +873,17 @@ class Scrubber:
         two chat lines or more, with two labels or one of them "me". A label that is a given
         name, or a capitalized word no dictionary has, is a name; with ``handles``, the
         labels shaped like handles ("xX_v0idwalker_Xx:", "xo.kyla.xo:") instead."""
-        if text.count(":") < 2:
+        if text.count(":") < 2 and "**" not in text:
             return
         lines = [m for m in CHAT_LINE_RE.finditer(text)]
-        if len(lines) < 2:
+        if "**" in text:
+            lines += BOLD_LABEL_RE.finditer(text)
+        if not lines or (len(lines) < 2 and "**" not in text):
             return
         labels = {m.group("label") for m in lines}
         lowered = {lab.lower() for lab in labels}
-        if len(labels) < 2 and not lowered & _ME_LABELS:
+        bold = "**" in text and BOLD_LABEL_RE.search(text) is not None  # a pasted Slack/Teams
+        if len(labels) < 2 and not lowered & _ME_LABELS and not bold:
             return
         lex = self.lex
         for m in lines:
@@ -1022,7 +1050,9 @@ class Scrubber:
             for rx, hints in (
                 (ADDRESS_FR_RE, _FR_HINTS),
                 (ADDRESS_ES_RE, _ES_HINTS),
-                (ADDRESS_DE_RE, _DE_HINTS),
+                (ADDRESS_DE_RE, _DE_HINTS + (" str.",)),
+                (ADDRESS_IT_RE, _IT_HINTS),
+                (ADDRESS_NL_RE, _NL_HINTS),
                 (PO_BOX_RE, _BOX_HINTS),
             ):
                 if any(h in low for h in hints):
@@ -1469,6 +1499,12 @@ class _Ctx:
                 return "NAMED"  # "we call her Win"
             if pw == "name" and gap == ": " and (p == 0 or self.sentence_start(p)):
                 return "NAMED"  # a form's "Name: ..." line
+            if pw == "of" and p > 0 and lowers[p - 1] == "name":
+                return "NAMED"  # "an account in (the) name of Josiane Rocha"
+            if (pw in ("i'm", "i’m", "im") or (pw == "am" and p > 0 and lowers[p - 1] == "i")) and (
+                fold(_POSS_RE.sub("", words[i])) in self.scrubber.lex.first_names
+            ):
+                return "NAMED"  # "I'm Marta", "I am Johanna Huber": a given name only
             if (
                 (pw in ("it's", "it’s", "its", "im", "i'm", "i’m") or (
                     pw == "is" and p > 0 and lowers[p - 1] in ("this", "it")
@@ -1742,7 +1778,8 @@ _IRREGULAR_PAST = _ws(
     """saw heard thought felt found gave made took left came went ran sent paid owes knew
     told got put let met brought bought caught kept sat stood wrote drove broke chose spoke
     woke wore won lost hit cut began became did does has had was is can could would will
-    should might must may never always also just still really"""
+    should might must may never always also just still really already finally actually
+    literally basically then even recently suddenly apparently"""
 )
 
 
@@ -1809,6 +1846,10 @@ CHAT_LINE_RE = re.compile(
     r"(?m)^[ \t>*-]*(?:\[[^\]\n]{1,25}\][ \t]*)?(?:\d{1,2}[:.]\d{2}(?:[ \t]?[apAP][mM])?"
     r"[ \t,-]*)?(?P<label>[A-Za-z][\w'’.-]{1,20}(?:[ \t][A-Z](?:[a-z]{1,15}|\.)?)?)"
     r"(?:[ \t]*\([^()\n]{1,30}\))?[ \t]*:[ \t]+\S"
+)
+BOLD_LABEL_RE = re.compile(
+    r"(?m)^[ \t>]*\*\*(?P<label>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’.-]+){0,2})\*\*[ \t]+"
+    r"(?:\d{1,2}[:.]\d{2}|\(|\[|—|-)"
 )
 _ME_LABELS = frozenset(["me", "i", "myself", "you", "u"])
 _LABEL_HANDLE_RE = re.compile(r"\d|_|[a-z][.][a-z]")

@@ -194,7 +194,7 @@ _INDIAN_STATES = (
     "PY|RJ|SK|TN|TR|TS|UK|UP|WB"
 )
 _PLATE_ALONE_RE = re.compile(
-    r"(?<![\w-])(?:[A-Z]{2}\d{2} [A-Z]{3}|[A-Z]{2}-\d{3}-[A-Z]{2}"
+    r"(?<![\w-])(?:[A-Z]{2}\d{2} [A-Z]{3}|[A-Z]{2}-\d{3}-[A-Z]{2}|\d{2,3}-[A-Z]{1,2}-\d{1,6}"
     rf"|(?:{_INDIAN_STATES})[ -]?\d{{1,2}}[ -]?[A-Z]{{1,3}}[ -]?\d{{4}})(?![\w-])"
 )
 
@@ -219,16 +219,17 @@ _ID_RE = re.compile(
     r"national\s+(?:id|insurance)|ni|nhs|medicare|medicaid|member(?:ship)?|policy|"
     r"account|acct|routing|sort\s+code|case|claim|employee|student|patient|badge|"
     r"visa|green\s+card|alien|a-?number|uscis|id|identification|tax\s+file|sin|"
-    r"customer|reference|ref|pin|aadhaar|aadhar|pan|ppsn|pps|bsn|tfn|pesel|dni|nie|nif|"
+    r"customer|pin|aadhaar|aadhar|pan|ppsn|pps|bsn|tfn|pesel|dni|nie|nif|"
     r"brp|residence\s+permit|codice\s+fiscale|cpf|curp|nric|steuer-?id|tax\s+id|itin|"
     r"voter\s+id|id\s+card|tin|bsb|crn|nhi|bvn|nin|philsys|psn|personnummer|"
     r"personal\s+(?:id\s+)?number|f[øo]dselsnummer|henkil[öo]tunnus|s[ée]curit[ée]\s+sociale|"
-    r"health\s+(?:card|number|insurance)|ohip|care\s+card|insurance\s+number|umid|sss)\b\s*"
+    r"health\s+(?:card|number|insurance)|ohip|care\s+card|insurance\s+number|umid|sss|acc|"
+    r"sozialversicherungsnummer|sv-?nummer|svnr|cnic|nic|mykad|ic|rfc|cuit|cuil|rut|nif)\b\s*"
     r"(?:number|num|no\.?|#|code|id|card)?"
     r"(?:\s+(?:on|of|for|in)\s+(?:it|this|that|there|the\s+\w+|my|his|her|their|your))?"
-    r"\s*(?:is|was|:|#|=|-|reads|says)?\s*[(\[\"]?\s*(?:(?:number|no\.?|#)\s*)?"
-    r"(\d[\d -]{5,20}[ -]?(?-i:[A-Z]{1,2})|[A-Z]{0,3}[ -]?\d[\dA-Z -]{4,22}\d"
-    r"|[A-Z]{1,3}\d{4,12}[A-Z]?)(?![\w-])"
+    r"\s*(?:is|was|:|#|=|-|,|reads|says)?\s*[(\[\"]?\s*(?:(?:number|no\.?|#)\s*)?"
+    r"(\d[\d -]{5,20}[ -]?(?-i:[A-Z]{1,2})|[A-Z]{0,3}[ -]?\d[\dA-Z .-]{4,22}\d"
+    r"|[A-Z]{1,3}\d{4,12}[A-Z]?|(?-i:(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{7,18}))(?![\w-])"
 )
 
 
@@ -240,7 +241,7 @@ def id_spans(text: str) -> Iterator[tuple[int, int, str]]:
         digits = sum(ch.isdigit() for ch in value)
         compact = len(value.replace(" ", "").replace("-", ""))
         letters = compact - digits
-        if digits >= 6 or (digits >= 4 and letters and compact >= 7):  # "C01X7HT43"
+        if digits >= 6 or (digits >= 2 and letters and compact >= 7):  # "C4RJ7T2KM"
             yield m.start(1), m.start(1) + len(value), "ID"
 
 

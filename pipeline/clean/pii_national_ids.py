@@ -132,7 +132,7 @@ _ALONE: list[tuple[re.Pattern[str], Callable[[str], bool]]] = [
     # UK National Insurance number (HMRC's prefix rules)
     (
         re.compile(
-            _B + r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+            _B + r"(?!BG|GB|NK|KN|TN|NT|ZZ)(?:[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]|QQ)"
             r"[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-D]" + _E
         ),
         lambda v: True,
@@ -146,7 +146,7 @@ _ALONE: list[tuple[re.Pattern[str], Callable[[str], bool]]] = [
     ),
     # UK driving licence number (16 characters)
     (re.compile(_B + r"[A-Z9]{5}\d[0156]\d{4}[A-Z9]{2}\d[A-Z]{2}" + _E), lambda v: True),
-    # Mexican CURP
+    # Mexican CURP (the RFC needs its name: "reference NFRC240918337" has its shape)
     (re.compile(_B + r"[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d" + _E), lambda v: True),
     # Aadhaar: 12 digits, first 2-9, Verhoeff check
     (
@@ -161,6 +161,12 @@ _ALONE: list[tuple[re.Pattern[str], Callable[[str], bool]]] = [
     (re.compile(_B + r"[STFGM]\d{7}[A-Z]" + _E), nric_ok),
     # Brazilian CPF, written with its dots and dash
     (re.compile(_B + r"\d{3}\.\d{3}\.\d{3}-\d{2}" + _E), cpf_ok),
+    # Pakistani CNIC 12345-1234567-1, Swiss AHV 756.1234.5678.97, Malaysian MyKad
+    # yymmdd-pb-####, Belgian national number yy.mm.dd-xxx.cc: shapes nothing else has
+    (re.compile(_B + r"\d{5}-\d{7}-\d" + _E), lambda v: True),
+    (re.compile(_B + r"756\.\d{4}\.\d{4}\.\d{2}" + _E), lambda v: True),
+    (re.compile(_B + r"\d{2}[01]\d[0-3]\d-\d{2}-\d{4}" + _E), lambda v: True),
+    (re.compile(_B + r"\d{2}\.[01]\d\.[0-3]\d-\d{3}\.\d{2}" + _E), lambda v: True),
 ]
 
 # ------------------------------------------------- digit runs that need their name nearby
@@ -171,6 +177,11 @@ _NAMED: list[tuple[re.Pattern[str], re.Pattern[str], Callable[[str], bool]]] = [
         bsn_ok,
     ),  # noqa: E501
     (re.compile(r"(?i)\bpesel\b"), re.compile(r"\d{11}"), pesel_ok),
+    (
+        re.compile(r"(?i)\b(?:rodn[ée]\s+[čc][íi]slo|birth\s+number)\b"),
+        re.compile(r"\d{6}/?\d{3,4}"),
+        lambda d: True,
+    ),
     (
         re.compile(r"(?i)\b(?:tfn|tax\s+file\s+(?:number|no))\b"),
         re.compile(r"\d{3}[ ]?\d{3}[ ]?\d{3}"),
@@ -193,12 +204,13 @@ _NAMED: list[tuple[re.Pattern[str], re.Pattern[str], Callable[[str], bool]]] = [
 # Cheap gates: the letter-and-digit shapes need a capital next to a digit, the digit-only
 # ones a run of seven digits (spaces, dots or hyphens between), the named ones their name.
 _LETTER_DIGIT_RE = re.compile(r"[A-Z] ?\d|\d[A-Z]")
-_SEVEN_DIGITS_RE = re.compile(r"\d(?:[ .-]?\d){6}")
+_SEVEN_DIGITS_RE = re.compile(r"\d(?:[ ./-]?\d){6}")
 _ANY_CUE_RE = re.compile(
-    r"(?i)\b(?:bsn|burgerservicenummer|sofi|pesel|tfn|tax\s+file|sin|social\s+insurance|nhs|"
+    r"(?i)\b(?:bsn|burgerservicenummer|sofi|pesel|rodn[ée]|birth\s+number|tfn|tax\s+file|sin|"
+    r"social\s+insurance|nhs|"
     r"id\s+(?:number|no)|identity\s+number)\b"
 )
-_DIGIT_ONLY = 5  # _ALONE[5:] do not need a capital (Aadhaar, DNI, PPSN, NRIC, CPF need digits)
+_DIGIT_ONLY = 5  # _ALONE[5:] need no capital (Aadhaar, DNI, PPSN, NRIC, CPF, CNIC... digits)
 
 
 def national_id_spans(text: str) -> Iterator[tuple[int, int, str]]:
