@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from pipeline.clean import pii  # noqa: E402
+from pipeline.clean import pii, pii_handles  # noqa: E402
 from pipeline.clean.pii import PII_TYPES, PLACEHOLDERS, Scrubber, ScrubConfig  # noqa: E402
 
 CORPUS = REPO / "tests" / "data" / "pii_corpus.jsonl"
@@ -224,7 +224,7 @@ def naive_baseline(subreddit_links: bool = True) -> Callable[[str], str]:
         (pii.URL_WWW_RE, "[URL]"),
         (pii.URL_BARE_RE, "[URL]"),
         (pii.USERNAME_RE, "[USER]"),
-        (pii.HANDLE_RE, "[HANDLE]"),
+        (pii_handles.AT_HANDLE_RE, "[HANDLE]"),
         (pii.PHONE_CAND_RE, "[PHONE]"),
         (pii.ADDRESS_RE, "[ADDRESS]"),
         (pii.ADDRESS_FR_RE, "[ADDRESS]"),

@@ -63,7 +63,6 @@ import gzip
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -71,8 +70,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pipeline.clean.fold import fold
 from pipeline.clean.pii_handles import handle_spans
-from pipeline.clean.pii_ids import ID_TYPES, id_candidates
+from pipeline.clean.pii_ids import _DIGIT_RE, ID_TYPES, id_candidates
 from pipeline.clean.pii_phrases import PhraseIndex
 
 log = logging.getLogger("valact.clean.pii")
@@ -121,14 +121,6 @@ class SpacyModelNotInstalled(RuntimeError):
 
 
 # --------------------------------------------------------------------------- word lists
-
-
-def fold(word: str) -> str:
-    """Case- and accent-insensitive lookup key: "José" -> "jose"."""
-    if word.isascii():
-        return word.casefold()
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _read_words(name: str) -> list[str]:
@@ -495,7 +487,6 @@ def _extend_address(text: str, start: int, end: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------ name contexts
 
-_DIGIT_RE = re.compile(r"\d")
 _LOWER_I_RE = re.compile(r"(?:^|(?<=[\s(\"“]))i(?=[\s']|’|$)", re.M)  # "i think", "i'm"
 _WORD_RE = re.compile(
     r"\[(?:EMAIL|PHONE|URL|USER|HANDLE|SUBREDDIT|ADDRESS|NAME|AGE_GENDER|"
@@ -762,8 +753,8 @@ class Scrubber:
         self.lex = load_lexicon()
         person_words = self.lex.first_names | self.lex.surnames
         self._phrases = PhraseIndex(
-            _not_a_given_name(self.lex.phrases, person_words),
-            _not_a_given_name(self.lex.public_figures, person_words),
+            _without_person_words(self.lex.phrases, person_words),
+            _without_person_words(self.lex.public_figures, person_words),
             _is_kin,
         )
         self._unamb = self.lex.first_names - self.lex.ambiguous
@@ -847,7 +838,8 @@ class Scrubber:
         return [(s.start, s.end, s.kind) for s in sorted(accepted + names)]
 
     def _spans(self, text: str, doc: Any = None) -> tuple[list[_Span], list[_Span]]:
-        candidates = self._regex_candidates(text)
+        labels = list(self._chat_label_spans(text))  # one scan: handle-shaped and name labels
+        candidates = self._regex_candidates(text, [s for s in labels if s.kind == "HANDLE"])
         ner_names: list[_Span] = []
         places: list[tuple[int, int]] = []
         if doc is not None:
@@ -858,31 +850,29 @@ class Scrubber:
         extra = list(
             _form_and_nick_names(text, names, self.lex.first_names, self.lex.frequent)
         )
-        extra += self._chat_labels(text)
+        extra += [s for s in labels if s.kind == "NAME"]
         if extra:
             names = _merge_names(names, [s for s in extra if not _overlaps(accepted, s)])
         if ner_names:
             names = _merge_names(names, [s for s in ner_names if not _overlaps(accepted, s)])
         return accepted, names
 
-    def _chat_labels(self, text: str) -> list[_Span]:
-        return list(self._chat_label_spans(text))
-
-    def _chat_label_spans(self, text: str, handles: bool = False) -> Iterator[_Span]:
-        """Speaker labels of a pasted chat log ("Rob: who??", "mia: sorry", "[21:04] Kerry:"):
-        two chat lines or more, with two labels or one of them "me". A label that is a given
-        name, or a capitalized word no dictionary has, is a name; with ``handles``, the
-        labels shaped like handles ("xX_v0idwalker_Xx:", "xo.kyla.xo:") instead."""
-        if text.count(":") < 2 and "**" not in text:
+    def _chat_label_spans(self, text: str) -> Iterator[_Span]:
+        """Speaker labels of a pasted chat log ("Rob: who??", "mia: sorry", "[21:04] Kerry:",
+        a Slack paste's "**Gillian** 9:02 AM"): two chat lines or more, with two labels or
+        one of them "me", or one bold label. A label shaped like a handle ("xX_v0idwalker_Xx:",
+        "xo.kyla.xo:") is a HANDLE; one that is a given name, or a capitalized word no
+        dictionary has, a NAME."""
+        has_bold = "**" in text
+        if text.count(":") < 2 and not has_bold:
             return
-        lines = [m for m in CHAT_LINE_RE.finditer(text)]
-        if "**" in text:
-            lines += BOLD_LABEL_RE.finditer(text)
-        if not lines or (len(lines) < 2 and "**" not in text):
+        lines = list(CHAT_LINE_RE.finditer(text))
+        bold = list(BOLD_LABEL_RE.finditer(text)) if has_bold else []
+        lines += bold
+        if not lines or (len(lines) < 2 and not has_bold):
             return
         labels = {m.group("label") for m in lines}
         lowered = {lab.lower() for lab in labels}
-        bold = "**" in text and BOLD_LABEL_RE.search(text) is not None  # a pasted Slack/Teams
         if len(labels) < 2 and not lowered & _ME_LABELS and not bold:
             return
         lex = self.lex
@@ -895,14 +885,9 @@ class Scrubber:
                 or key in lex.not_names
             ):
                 continue  # "me:", "EDIT2:", "Mom:"
-            shaped = _LABEL_HANDLE_RE.search(label) is not None
-            if handles:
-                if shaped:
-                    yield _Span(m.start("label"), m.end("label"), "HANDLE", _PRIO["HANDLE"])
-                continue
-            if shaped:
-                continue
-            if key in lex.first_names or (
+            if _LABEL_HANDLE_RE.search(label) is not None:
+                yield _Span(m.start("label"), m.end("label"), "HANDLE", _PRIO["HANDLE"])
+            elif key in lex.first_names or (
                 label[0].isupper() and key not in lex.common and key not in lex.frequent
             ):
                 yield _Span(m.start("label"), m.end("label"), "NAME", _PRIO["NAME"])
@@ -942,7 +927,9 @@ class Scrubber:
             added.append(_Span(start, end, "NAME", _PRIO["NAME"]))
         return _merge_names(names, added) if added else names
 
-    def _regex_candidates(self, text: str) -> list[_Span]:
+    def _regex_candidates(self, text: str, label_handles: Iterable[_Span] = ()) -> list[_Span]:
+        """Every candidate span but names; ``label_handles`` are the chat labels shaped like
+        handles (:meth:`_chat_label_spans`)."""
         c: list[_Span] = []
         add = c.append
         for m in PLACEHOLDER_RE.finditer(text):
@@ -990,8 +977,8 @@ class Scrubber:
                 if _valid_bare_url(m):
                     end = _trim_url(text, m.start(), m.end())
                     add(_Span(m.start(), end, "URL", _PRIO["URL_BARE"]))
-        handles = [(a, b) for a, b in handle_spans(text, self.lex.frequent.__contains__)]
-        handles += [(sp.start, sp.end) for sp in self._chat_label_spans(text, handles=True)]
+        handles = list(handle_spans(text, self.lex.frequent.__contains__, low))
+        handles += [(sp.start, sp.end) for sp in label_handles]
         for a, b in _other_mentions(text, handles):
             add(_Span(a, b, "HANDLE", _PRIO["HANDLE"]))
         c.extend(_Span(a, b, kind, _PRIO[kind]) for a, b, kind in id_candidates(text))
@@ -1917,7 +1904,7 @@ def _form_and_nick_names(
                 yield _Span(a, b, "NAME", _PRIO["NAME"])
 
 
-def _not_a_given_name(phrases: Iterable[str], person_words: frozenset[str]) -> list[str]:
+def _without_person_words(phrases: Iterable[str], person_words: frozenset[str]) -> list[str]:
     """The phrases except one-word ones that are given names or surnames ("Chase", "Alexa",
     "Ortega"): keeping those would keep "my ex Chase" and "Luis Ortega" too; the name rules
     decide them by context instead."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from pipeline.clean.fold import fold
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -81,12 +83,11 @@ _BARE_SKIP = _words(
 )
 
 
-def _fold(word: str) -> str:
-    return word.casefold()
-
-
-def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
-    """Spans of social/payment handles in ``text`` (see the module docstring)."""
+def handle_spans(
+    text: str, is_word: Callable[[str], bool], low: str | None = None
+) -> Iterator[tuple[int, int]]:
+    """Spans of social/payment handles in ``text`` (see the module docstring); ``low`` is
+    ``text.lower()`` when the caller has it."""
     if "@" in text:
         for m in UPI_RE.finditer(text):
             yield m.start(), m.end()
@@ -100,16 +101,16 @@ def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[in
             tag = m.group()[1:]
             if tag.isupper() and len(tag) <= 5:
                 continue  # "$AAPL", "$USD", "$CAD"
-            if tag.isalpha() and is_word(_fold(tag)):
+            if tag.isalpha() and is_word(fold(tag)):
                 continue  # "$money"
             yield m.start(), m.end()
     if "#" in text:
         for m in DISCORD_TAG_RE.finditer(text):
             name = m.group().split("#", 1)[0]
-            if is_word(_fold(name)):
+            if is_word(fold(name)):
                 continue  # "Order#1234", "room#2044"
             yield m.start(), m.end()
-    if _CUE_HINT_RE.search(text.lower()) is None:
+    if _CUE_HINT_RE.search(text.lower() if low is None else low) is None:
         return
     for m in _CUE_RE.finditer(text):
         g = _GAMERTAG_RE.match(text, m.end())
@@ -124,7 +125,7 @@ def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[in
             continue
         if _HANDLE_SHAPE_RE.search(cand):
             parts = [p for p in _PARTS_RE.split(cand) if p]
-            if all(p.isalpha() and (len(p) == 1 or is_word(_fold(p))) for p in parts):
+            if all(p.isalpha() and (len(p) == 1 or is_word(fold(p))) for p in parts):
                 continue  # "e-mail", "self-love", "full-time": hyphenated words
             if cand.count(".") and cand.rsplit(".", 1)[-1].isalpha() and not cand[0].isalnum():
                 continue
@@ -139,6 +140,6 @@ def handle_spans(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[in
             and cand.isalpha()
             and cand.islower()
             and len(cand) >= 4
-            and not is_word(_fold(cand))
+            and not is_word(fold(cand))
         ):
             yield b.start(), b.end()

@@ -14,7 +14,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from pipeline.clean.pii_national_ids import national_id_spans
+from pipeline.clean.pii_national_ids import luhn_ok, national_id_spans
 
 ID_TYPES = ("SSN", "CARD", "IBAN", "IP", "DOB", "PLATE", "ID")
 
@@ -53,16 +53,6 @@ def ssn_spans(text: str) -> Iterator[tuple[int, int, str]]:
 _CARD_RE = re.compile(_B + r"\d(?:[ -]?\d){12,18}" + _E)
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
 
 
 def card_spans(text: str) -> Iterator[tuple[int, int, str]]:

@@ -117,12 +117,15 @@ def nhs_ok(digits: str) -> bool:
     return (0 if r == 11 else r) == int(digits[9]) and r != 10
 
 
-def luhn_digits_ok(digits: str) -> bool:
+def luhn_ok(digits: str) -> bool:
+    """The Luhn check (payment cards, Canadian SIN, South African ID)."""
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
         total += d
     return total % 10 == 0
 
@@ -190,13 +193,13 @@ _NAMED: list[tuple[re.Pattern[str], re.Pattern[str], Callable[[str], bool]]] = [
     (
         re.compile(r"(?i)\b(?:sin|social\s+insurance)\b"),
         re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{3}"),
-        luhn_digits_ok,
+        luhn_ok,
     ),  # noqa: E501
     (re.compile(r"(?i)\b(?:nhs)\b"), re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{4}"), nhs_ok),
     (
         re.compile(r"(?i)\b(?:sa\s+)?id\s+(?:number|no)\b|\bidentity\s+number\b"),
         re.compile(r"\d{13}"),
-        luhn_digits_ok,
+        luhn_ok,
     ),  # noqa: E501
 ]
 

@@ -15,8 +15,9 @@ per word of the text:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+
+from pipeline.clean.fold import fold
 
 _TOKEN_RE = re.compile(r"[^\W_]+|&")
 _GAP_RE = re.compile(r"[ \t'’.\-&]{0,3}")
@@ -28,11 +29,6 @@ _KIN_BEFORE_RE = re.compile(
 def _after_capitalized(text: str, prev: re.Match[str], tok: re.Match[str]) -> bool:
     w = prev.group()
     return w[:1].isupper() and w.isalpha() and text[prev.end() : tok.start()] == " "
-
-
-def _fold(word: str) -> str:
-    nfkd = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in nfkd if not unicodedata.combining(ch)).casefold()
 
 
 class PhraseIndex:
@@ -50,7 +46,7 @@ class PhraseIndex:
             for phrase in phrases:
                 tokens = _TOKEN_RE.findall(phrase)
                 if folded:
-                    tokens = [_fold(t) for t in tokens]
+                    tokens = [fold(t) for t in tokens]
                 if len(tokens) == 1:
                     self._one[folded].add(tokens[0])
                 elif tokens:
@@ -82,7 +78,7 @@ class PhraseIndex:
             a, b = toks[i + j - 1], toks[i + j]
             if j > 1:
                 got = b.group()
-                if (_fold(got) if folded else got) != tokens[j]:
+                if (fold(got) if folded else got) != tokens[j]:
                     return -1
             if not _GAP_RE.fullmatch(text, a.end(), b.start()):
                 return -1
@@ -108,7 +104,7 @@ class PhraseIndex:
             word = m.group()
             low = word.lower()
             if not low.isascii():
-                low = _fold(word)
+                low = fold(word)
             if low not in firsts or (
                 m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")
             ):
@@ -117,7 +113,7 @@ class PhraseIndex:
             if low not in self._ones:
                 nxt = toks[i + 1].group().lower() if i + 1 < n else ""
                 if not nxt.isascii():
-                    nxt = _fold(nxt)
+                    nxt = fold(nxt)
                 if (low, nxt) not in self._pairs:
                     i += 1
                     continue
@@ -134,7 +130,7 @@ class PhraseIndex:
     ) -> tuple[int, int] | None:
         """(end, tokens) of the longest phrase at token ``i``: a brand first, then a figure."""
         nxt = toks[i + 1].group() if i + 1 < len(toks) else ""
-        for folded, first, second in ((False, word, nxt), (True, low, _fold(nxt) if nxt else "")):
+        for folded, first, second in ((False, word, nxt), (True, low, fold(nxt) if nxt else "")):
             for tokens in self._two[folded].get((first, second), ()):
                 end = self._match(text, toks, i, tokens, folded)
                 if end < 0:
