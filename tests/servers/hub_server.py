@@ -1,14 +1,16 @@
 """A small Hugging Face Hub emulator on loopback, for testing the real ``huggingface_hub`` client.
 
 It answers the endpoints that ``HfApi.create_repo``, ``repo_info``, ``list_repo_files`` /
-``list_repo_tree`` and ``create_commit`` (huggingface_hub 0.36) call, with the payloads
-those functions parse:
+``list_repo_tree``, ``create_commit``, ``hf_hub_download`` and ``snapshot_download``
+(huggingface_hub 0.36) call, with the payloads and headers those functions parse:
 
 - ``POST /api/repos/create``: body ``{name, organization, private, type}``; 409 with a
   ``url`` when the repo exists. A new repo gets an initial commit holding ``.gitattributes``
   (LFS patterns), as on the Hub.
 - ``GET /api/{type}s/{repo}`` and ``.../revision/{rev}``: repo info (``id``, ``sha``,
-  ``private``, ``siblings``).
+  ``private``, ``siblings``). ``blobs=true`` (``files_metadata=True``) adds ``size``,
+  ``blobId`` and ``lfs`` to each sibling; ``expand=...`` keeps only the named properties
+  (plus ``id`` and ``_id``).
 - ``GET /api/{type}s/{repo}/tree/{rev}[/{path}]``: ``recursive`` listing, paged with a
   GitHub-style ``Link: <...>; rel="next"`` header (``page_size`` entries a page).
 - ``POST /api/validate-yaml``: parses the README front matter.
@@ -25,10 +27,25 @@ those functions parse:
 - ``POST /api/{type}s/{repo}/commit/{rev}``: the NDJSON commit (``header``, ``file`` with
   base64 content, ``lfsFile``, ``deletedFile``, ``deletedFolder``), honouring
   ``parentCommit``.
+- ``HEAD`` / ``GET /{prefix}{repo}/resolve/{rev}/{path}`` (``prefix`` is ``datasets/``,
+  ``spaces/`` or empty for models): the file at that revision. Every answer carries
+  ``X-Repo-Commit`` (the full commit id). A regular file comes back with ``200``, its bytes,
+  ``Content-Length`` and ``ETag: "<git blob oid>"``. An LFS file is a ``302`` whose
+  ``Location`` is a signed URL on a separate storage server (another port, so the client
+  drops ``Authorization`` for it, as for the Hub's CDN), with ``ETag: "<git oid of the
+  pointer>"``, ``X-Linked-Etag: "<sha256>"`` and ``X-Linked-Size``. ``Range: bytes=a-b``
+  gets a ``206``. Errors are ``404`` with ``X-Error-Code`` ``RepoNotFound`` (unknown repo,
+  or private without the token), ``RevisionNotFound`` or ``EntryNotFound`` (the latter
+  with ``X-Repo-Commit``, which the client uses to cache the file's absence).
+- ``HEAD`` / ``GET /lfs-storage/{oid}?X-Signature=...`` on the storage server
+  (``FakeHub.storage_endpoint``): the LFS object. Like S3 with a pre-signed URL, it refuses
+  a request that also sends ``Authorization`` (400) or a bad signature (403).
 
 Every request is recorded (method, path, whether it was authenticated: never the token).
-Only ``main`` is a branch; commit ids are accepted as revisions for reads. Not emulated:
-Xet storage, multipart LFS uploads, pull requests, copies, branches other than ``main``.
+Only ``main`` is a branch; commit ids (full, or abbreviated to 7 characters or more) are
+accepted as revisions for reads. Not emulated: Xet storage (no ``X-Xet-Hash`` is ever sent,
+so downloads take the plain HTTP path too), multipart LFS uploads, pull requests, copies,
+tags, branches other than ``main``.
 """
 
 from __future__ import annotations
@@ -36,6 +53,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import hashlib
+import hmac
 import itertools
 import json
 import re
@@ -94,6 +112,11 @@ _LFS = re.compile(
     r"(?P<action>batch|verify)$"
 )
 _STORAGE = re.compile(r"^/lfs-storage/(?P<oid>[0-9a-f]{64})$")
+_RESOLVE = re.compile(
+    r"^/(?!api/)(?:(?P<prefix>datasets|spaces)/)?(?P<repo>[^/]+/[^/]+)/resolve/"
+    r"(?P<rev>[^/]+)/(?P<path>.+)$"
+)
+_RANGE = re.compile(r"^bytes=(?P<start>\d*)-(?P<end>\d*)$")
 _OID = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -188,10 +211,12 @@ class HubError(Exception):
         message: str,
         code: str | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 def _now() -> str:
@@ -206,10 +231,14 @@ def _valid_path(path: str) -> bool:
 class HubState:
     """Repos, the LFS object store and the request log, shared by the handler threads."""
 
-    def __init__(self, token: str, endpoint: str, page_size: int) -> None:
+    def __init__(
+        self, token: str, endpoint: str, page_size: int, storage_endpoint: str | None = None
+    ) -> None:
         self.token = token
         self.endpoint = endpoint
+        self.storage_endpoint = storage_endpoint or endpoint
         self.page_size = page_size
+        self.storage_secret = secrets.token_bytes(32)
         self.lock = threading.RLock()
         self.repos: dict[tuple[str, str], Repo] = {}
         self.lfs_store: dict[str, bytes] = {}
@@ -251,11 +280,23 @@ class HubState:
     def repo_url(self, repo: Repo) -> str:
         return f"{self.endpoint}/{URL_PREFIX[repo.repo_type]}{repo.repo_id}"
 
+    # -- LFS downloads -------------------------------------------------------------------
+    def download_signature(self, oid: str) -> str:
+        return hmac.new(self.storage_secret, f"GET {oid}".encode(), hashlib.sha256).hexdigest()
+
+    def download_url(self, oid: str) -> str:
+        """The pre-signed storage URL a ``resolve`` of an LFS file redirects to."""
+        signature = self.download_signature(oid)
+        return f"{self.storage_endpoint}/lfs-storage/{oid}?X-Signature={signature}"
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeHub/0.1"
     timeout = 30  # idle keep-alive connections are closed after this many seconds
+    # headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK add ~40 ms to every answer on a keep-alive connection
+    disable_nagle_algorithm = True
 
     @property
     def state(self) -> HubState:
@@ -289,14 +330,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, payload: Any = None, headers: dict[str, str] | None = None
     ) -> None:
-        body = b"" if payload is None else json.dumps(payload).encode()
+        """Answer ``payload`` as JSON, or as is when it is ``bytes`` (file content); a HEAD
+        gets the same status and headers (``Content-Length`` included) without the body."""
+        headers = dict(headers or {})
+        if isinstance(payload, bytes):
+            body = payload
+            content_type = headers.pop("Content-Type", "application/octet-stream")
+        else:
+            body = b"" if payload is None else json.dumps(payload).encode()
+            content_type = "application/json"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -323,7 +373,7 @@ class _Handler(BaseHTTPRequestHandler):
                     method, url.path, query, body, json_body, auth
                 )
         except HubError as err:
-            headers = {"X-Error-Message": err.message}
+            headers = {"X-Error-Message": err.message, **err.headers}
             if err.code:
                 headers["X-Error-Code"] = err.code
             self._send(err.status, {"error": err.message, **err.extra}, headers)
@@ -332,6 +382,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         self._dispatch("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._dispatch("HEAD")
 
     def do_POST(self) -> None:  # noqa: N802
         self._dispatch("POST")
@@ -349,6 +402,8 @@ class _Handler(BaseHTTPRequestHandler):
         json_body: Any,
         auth: bool | None,
     ) -> tuple[int, Any, dict[str, str]]:
+        if self.server.storage_only:  # type: ignore[attr-defined]
+            return self._storage_route(method, path, query)
         if auth is False:
             raise HubError(401, "Invalid credentials in Authorization header")
         if (m := _STORAGE.match(path)) and method == "PUT":
@@ -364,14 +419,18 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._lfs_batch(repo, json_body)
             if m["action"] == "verify" and method == "POST":
                 return self._lfs_verify(json_body)
+        if (m := _RESOLVE.match(path)) and method in ("GET", "HEAD"):
+            repo_type = {"datasets": "dataset", "spaces": "space"}.get(m["prefix"] or "", "model")
+            repo = self._repo(repo_type, m["repo"], auth)
+            return self._resolve(repo, unquote(m["rev"]), unquote(m["path"]))
         if m := _API_REPO.match(path):
             repo_type = REPO_TYPES[m["type"]]
             segments = [unquote(s) for s in (m["rest"] or "").split("/")[1:]]
             if method == "GET" and segments in ([], [""]):
                 repo = self._repo(repo_type, m["repo"], auth)
-                return self._info(repo, "main")
+                return self._info(repo, "main", query)
             if method == "GET" and len(segments) == 2 and segments[0] == "revision":
-                return self._info(self._repo(repo_type, m["repo"], auth), segments[1])
+                return self._info(self._repo(repo_type, m["repo"], auth), segments[1], query)
             if method == "GET" and len(segments) >= 2 and segments[0] == "tree":
                 repo = self._repo(repo_type, m["repo"], auth)
                 return self._tree(repo, segments[1], "/".join(segments[2:]), query, path)
@@ -427,11 +486,29 @@ class _Handler(BaseHTTPRequestHandler):
         warnings = [] if match else [{"message": "empty or missing yaml metadata"}]
         return 200, {"errors": [], "warnings": warnings}, {}
 
-    def _info(self, repo: Repo, revision: str) -> tuple[int, Any, dict[str, str]]:
+    def _info(
+        self, repo: Repo, revision: str, query: dict[str, list[str]]
+    ) -> tuple[int, Any, dict[str, str]]:
         commit = repo.resolve(revision)
         if commit is None:
             raise HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+        blobs = query.get("blobs", ["false"])[0].lower() in ("true", "1")
+        siblings: list[dict[str, Any]] = []
+        for p in sorted(commit.files):
+            sibling: dict[str, Any] = {"rfilename": p}
+            f = commit.files[p]
+            if blobs:
+                sibling["blobId"], sibling["size"] = f.git_oid, len(f.content)
+                if f.lfs:
+                    pointer = lfs_pointer(f.sha256, len(f.content))
+                    sibling["lfs"] = {
+                        "sha256": f.sha256,
+                        "size": len(f.content),
+                        "pointerSize": len(pointer),
+                    }
+            siblings.append(sibling)
         payload = {
+            "_id": hashlib.sha1(f"{repo.repo_type}/{repo.repo_id}".encode()).hexdigest()[:24],
             "id": repo.repo_id,
             "author": repo.repo_id.split("/")[0],
             "sha": commit.oid,
@@ -443,9 +520,70 @@ class _Handler(BaseHTTPRequestHandler):
             "tags": [],
             "downloads": 0,
             "likes": 0,
-            "siblings": [{"rfilename": p} for p in sorted(commit.files)],
+            "siblings": siblings,
         }
+        expand = query.get("expand")
+        if expand:
+            if blobs:
+                raise HubError(400, "expand cannot be combined with blobs")
+            wanted = {"_id", "id", *expand}
+            payload = {k: v for k, v in payload.items() if k in wanted}
         return 200, payload, {}
+
+    def _resolve(self, repo: Repo, revision: str, path: str) -> tuple[int, Any, dict[str, str]]:
+        """``/resolve/{rev}/{path}``: the bytes of a regular file, a redirect for an LFS one."""
+        commit = repo.resolve(revision)
+        if commit is None:
+            raise HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+        f = commit.files.get(path)
+        if f is None:
+            raise HubError(
+                404, "Entry not found", "EntryNotFound", headers={"X-Repo-Commit": commit.oid}
+            )
+        headers = {"X-Repo-Commit": commit.oid, "ETag": f'"{f.git_oid}"'}
+        if f.lfs:
+            headers["X-Linked-Etag"] = f'"{f.sha256}"'
+            headers["X-Linked-Size"] = str(len(f.content))
+            headers["Location"] = self.state.download_url(f.sha256)
+            return 302, b"", headers
+        return self._content(f.content, headers)
+
+    def _content(self, content: bytes, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        """A file body, honouring a single ``Range: bytes=a-b`` (what a resumed download sends)."""
+        headers = {**headers, "Accept-Ranges": "bytes"}
+        m = _RANGE.match((self.headers.get("Range") or "").strip())
+        if m is None or not (m["start"] or m["end"]):
+            return 200, content, headers  # no (or an unparsable) Range: the whole file
+        size = len(content)
+        if m["start"]:
+            start = int(m["start"])
+            end = min(int(m["end"]), size - 1) if m["end"] else size - 1
+        else:  # suffix range: the last N bytes
+            start, end = max(0, size - int(m["end"])), size - 1
+        if start >= size or start > end:
+            raise HubError(
+                416, "Requested range not satisfiable", headers={"Content-Range": f"bytes */{size}"}
+            )
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return 206, content[start : end + 1], headers
+
+    def _storage_route(
+        self, method: str, path: str, query: dict[str, list[str]]
+    ) -> tuple[int, Any, dict[str, str]]:
+        """The storage server (the Hub's CDN / S3): only pre-signed LFS object downloads."""
+        m = _STORAGE.match(path)
+        if m is None or method not in ("GET", "HEAD"):
+            raise HubError(404, f"no route for {method} {path}")
+        if self.headers.get("Authorization"):
+            raise HubError(400, "Only one auth mechanism allowed")
+        oid = m["oid"]
+        signature = query.get("X-Signature", [""])[0]
+        if not secrets.compare_digest(signature, self.state.download_signature(oid)):
+            raise HubError(403, "signature does not match")
+        content = self.state.lfs_store.get(oid)
+        if content is None:
+            raise HubError(404, f"LFS object {oid} not found")
+        return self._content(content, {"ETag": f'"{hashlib.md5(content).hexdigest()}"'})
 
     def _tree(
         self, repo: Repo, revision: str, prefix: str, query: dict[str, list[str]], path: str
@@ -644,6 +782,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: HubState
+    storage_only = False  # True for the LFS storage server (the Hub's CDN)
 
 
 class FakeHub:
@@ -651,20 +790,34 @@ class FakeHub:
 
     def __init__(self, token: str, page_size: int = 1000) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
-        host, port = self._server.server_address[:2]
-        self.endpoint = f"http://{host!s}:{port}"
-        self.state = HubState(token=token, endpoint=self.endpoint, page_size=page_size)
-        self._server.state = self.state
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._storage = _Server(("127.0.0.1", 0), _Handler)
+        self._storage.storage_only = True
+        self.endpoint = "http://{}:{}".format(*self._server.server_address[:2])
+        self.storage_endpoint = "http://{}:{}".format(*self._storage.server_address[:2])
+        self.state = HubState(
+            token=token,
+            endpoint=self.endpoint,
+            page_size=page_size,
+            storage_endpoint=self.storage_endpoint,
+        )
+        self._server.state = self._storage.state = self.state
+        # a short poll interval: ``stop`` (``shutdown``) waits up to that long per server
+        self._threads = [
+            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+            for server in (self._server, self._storage)
+        ]
 
     def start(self) -> FakeHub:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
+        for server in (self._server, self._storage):
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
 
     # -- inspection (tests) ------------------------------------------------------------------
     @property

@@ -15,6 +15,41 @@ It answers what ``pipeline.ingest.reddit_api`` (through praw 7.8 / prawcore 2.4)
   ``after`` (a fullname) and ``limit`` (at most ``page_size_max``, default 100). Like
   Reddit, a listing reaches at most ``listing_cap`` items (default 1,000). Search matches
   when every word of ``q`` occurs in the title or body.
+- ``GET /api/info?id=t3_a,t3_b,...``: what ``praw.Reddit.info(fullnames=...)`` asks (praw
+  7.8 sends ``GET /api/info/`` with ``id`` the comma-joined fullnames, at most 100 per
+  request, plus prawcore's ``raw_json=1``). The answer is the same Listing shape as above
+  (``after`` and ``before`` null, ``dist`` the number of children) holding, in the order
+  asked, a ``t3`` child for each id that names a post the server holds, in any subreddit
+  and whatever the subreddit's state. Anything else is left out silently, as Reddit does:
+  unknown posts, malformed ids, other kinds (``t1_``, ``t5_``...: not emulated). An id
+  asked twice comes back twice. More than 100 ids answer 400 ``{"reason":
+  "TOO_MANY_THING_IDS"}``: a guard for the tests, not Reddit's behaviour (the open-source
+  r2 code dropped the whole batch and answered an empty 200 Listing, which would hide a
+  client bug). ``url=`` and ``sr_name=`` lookups are not emulated (400
+  ``"NOT_EMULATED"``); no ``id`` at all gives an empty Listing. Only the top-level path
+  is routed, not ``/r/{sub}/api/info``.
+
+Posts change after the fact the way they do on Reddit:
+:meth:`RedditServer.delete_post` (the author deleted it) and
+:meth:`RedditServer.remove_post` (a moderator, Reddit or a legal takedown removed it). Both
+edit the stored dict in place, so every later answer (``/api/info`` and the listings alike)
+shows the new state. Listings keep serving such posts; real Reddit mostly drops them from
+public listings, and tests that care can look them up by id. The JSON assumed (from
+praw's docs and what Reddit is publicly known to return to a client that is not a
+moderator; Reddit documents none of it):
+
+- deleted by its author: ``author`` ``"[deleted]"`` (praw then gives ``author`` None),
+  ``selftext`` ``"[deleted]"``, ``removed_by_category`` ``"deleted"``; title, score and
+  the rest unchanged.
+- removed: ``selftext`` ``"[removed]"``, ``removed_by_category`` the category
+  (``"moderator"``, ``"automod_filtered"``, ``"reddit"``, ``"anti_evil_ops"``,
+  ``"community_ops"``, ``"legal_operations"``, ``"copyright_takedown"``,
+  ``"content_takedown"``), ``author`` unchanged.
+- in both cases the marker replaces ``selftext`` of link posts too (whose ``selftext`` was
+  ``""``; what Reddit does there is less clear), and fields the factory does not emit but
+  a test may have added are cleared where they would still carry what was taken down:
+  ``selftext_html`` None, ``author_fullname`` dropped and ``author_flair_text`` None on
+  deletion, ``is_robot_indexable`` False.
 
 Paths are matched case-insensitively, with or without a trailing slash or ``.json``.
 Every API answer carries ``x-ratelimit-remaining/used/reset``: ``ratelimit_budget``
@@ -24,9 +59,12 @@ about 1,000 requests per 600 s, prawcore spreads requests some 0.6 s apart); a t
 the pacing sets a small budget and a window of a second or two.
 
 Faults are scripted with :meth:`RedditServer.fail`: a status for a path (optionally only
-for one ``after`` value, ``None`` meaning the first page), a number of times, and an
-optional ``Retry-After``. Every request is recorded (method, path, query, status, whether
-it was authorized): never a credential or token.
+for one ``after`` value, ``None`` meaning the first page and every ``/api/info`` request),
+a number of times, and an optional ``Retry-After``. Every request is recorded (method,
+path, query, status, whether it was authorized, the ids of the posts answered): never a
+credential or token. ``/api/info`` goes through the same authorization, rate-limit
+headers, budget, faults and recording as the listings; :meth:`RedditServer.info_batches`
+gives the fullnames asked in each of its requests.
 
 Synthetic submissions come from :class:`PostFactory`.
 """
@@ -60,6 +98,21 @@ TIME_SPANS: dict[str, int | None] = {
 }
 _ROUTE = re.compile(r"^/r/([A-Za-z0-9_]+)/(about|new|hot|rising|top|controversial|search)$")
 _WORD = re.compile(r"[a-z0-9']+")
+INFO_PATH = "/api/info"
+INFO_MAX_IDS = 100  # praw sends at most 100 fullnames per /api/info request
+_FULLNAME = re.compile(r"^t[0-9]+_[0-9a-z]+$")
+REMOVAL_CATEGORIES = frozenset(
+    {
+        "moderator",
+        "automod_filtered",
+        "reddit",
+        "anti_evil_ops",
+        "community_ops",
+        "legal_operations",
+        "copyright_takedown",
+        "content_takedown",
+    }
+)
 
 
 def to_base36(number: int) -> str:
@@ -299,6 +352,58 @@ class RedditServer:
         with self.lock:
             self._client_secret = secret
 
+    def delete_post(self, post_id: str) -> dict[str, Any]:
+        """The author deleted ``post_id`` (``abc`` or ``t3_abc``); returns a copy of it now."""
+        with self.lock:
+            post = self._find_post(post_id)
+            post["author"] = "[deleted]"
+            post["selftext"] = "[deleted]"
+            post["removed_by_category"] = "deleted"
+            post.pop("author_fullname", None)
+            for key, value in (
+                ("author_flair_text", None),
+                ("selftext_html", None),
+                ("is_robot_indexable", False),
+            ):
+                if key in post:
+                    post[key] = value
+            return dict(post)
+
+    def remove_post(self, post_id: str, category: str = "moderator") -> dict[str, Any]:
+        """``post_id`` was removed (by a moderator, Reddit...); returns a copy of it now.
+
+        ``category`` is Reddit's ``removed_by_category``, one of :data:`REMOVAL_CATEGORIES`
+        (an author's own deletion is :meth:`delete_post`). The author stays as it was.
+        """
+        if category not in REMOVAL_CATEGORIES:
+            raise ValueError(
+                f"unknown removal category {category!r}: one of {sorted(REMOVAL_CATEGORIES)}"
+            )
+        with self.lock:
+            post = self._find_post(post_id)
+            post["selftext"] = "[removed]"
+            post["removed_by_category"] = category
+            for key, value in (("selftext_html", None), ("is_robot_indexable", False)):
+                if key in post:
+                    post[key] = value
+            return dict(post)
+
+    def _find_post(self, post_id: str) -> dict[str, Any]:
+        """The stored dict of a post (caller holds the lock); KeyError if there is none."""
+        fullname = post_id if post_id.startswith("t3_") else f"t3_{post_id}"
+        post = self._posts_by_fullname().get(fullname)
+        if post is None:
+            raise KeyError(f"no post {post_id!r} on this server")
+        return post
+
+    def _posts_by_fullname(self) -> dict[str, dict[str, Any]]:
+        """Every stored post by fullname, across subreddits (the first one wins a clash)."""
+        index: dict[str, dict[str, Any]] = {}
+        for sub in self.subreddits.values():
+            for post in sub.posts:
+                index.setdefault(f"t3_{post['id']}", post)
+        return index
+
     # ----------------------------------------------------------------- counters
     def hits(self, path: str, *, status: int | None = None) -> int:
         """GETs of ``path`` (normalized) so far, optionally only those answered ``status``."""
@@ -315,6 +420,15 @@ class RedditServer:
         target = _normalize(path)
         with self.lock:
             return [r.query.get("after") for r in self.requests if r.path == target]
+
+    def info_batches(self) -> list[list[str]]:
+        """The fullnames asked in each GET of ``/api/info``, in order (whatever the answer)."""
+        with self.lock:
+            return [
+                [i for i in r.query.get("id", "").split(",") if i]
+                for r in self.requests
+                if r.method == "GET" and r.path == INFO_PATH
+            ]
 
     def served_ids(self, prefix: str = "/") -> set[str]:
         """Ids of every post served by listings whose path starts with ``prefix``."""
@@ -359,6 +473,38 @@ class RedditServer:
             fault.times -= 1
             return fault
         return None
+
+    def _info(self, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """``GET /api/info``: the known posts among ``id``, in the order asked."""
+        for param in ("url", "sr_name"):
+            if param in query:
+                return 400, {
+                    "message": "Bad Request",
+                    "error": 400,
+                    "reason": "NOT_EMULATED",
+                    "explanation": f"/api/info?{param}= is not emulated",
+                }
+        asked = [i for i in re.split(r"[ ,]+", query.get("id", "")) if i]
+        if len(asked) > INFO_MAX_IDS:
+            return 400, {
+                "message": "Bad Request",
+                "error": 400,
+                "reason": "TOO_MANY_THING_IDS",
+                "explanation": f"{len(asked)} ids; at most {INFO_MAX_IDS}",
+            }
+        index = self._posts_by_fullname()
+        found = [index[i] for i in asked if _FULLNAME.match(i) and i in index]
+        return 200, {
+            "kind": "Listing",
+            "data": {
+                "after": None,
+                "dist": len(found),
+                "modhash": None,
+                "geo_filter": "",
+                "children": [{"kind": "t3", "data": dict(p)} for p in found],
+                "before": None,
+            },
+        }
 
     def _listing(self, sub: _Subreddit, sort: str, query: dict[str, str]) -> dict[str, Any]:
         now = self.clock()
@@ -521,6 +667,9 @@ class _Handler(BaseHTTPRequestHandler):
             extra = {"retry-after": fault.retry_after} if fault.retry_after else {}
             body = fault.body or {"message": "scripted fault", "error": fault.status}
             return fault.status, body, extra
+        if path == INFO_PATH:
+            status, body = srv._info(query)
+            return status, body, {}
         match = _ROUTE.match(path)
         if not match:
             return 404, {"message": "Not Found", "error": 404}, {}
