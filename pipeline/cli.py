@@ -197,10 +197,12 @@ def show_values() -> None:
 
 def _register_tools() -> None:
     from pipeline.evaluate.commands import register as register_evaluate
+    from pipeline.release.commands import register as register_release
     from pipeline.review.commands import register as register_review
 
     register_review(review_app)
     register_evaluate(app)
+    register_release(app)
 
 
 _register_tools()

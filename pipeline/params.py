@@ -126,6 +126,8 @@ class AssembleParams:
     allow_smaller: bool = False
     max_subreddit_share: float = 0.5
     max_year_share: float = 0.5  # of the post's calendar year (UTC)
+    # the release this build extends: a dataset folder, or a Hub `owner/name@revision`
+    previous_release: str | None = None
 
 
 @dataclass(frozen=True)

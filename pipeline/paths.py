@@ -18,3 +18,6 @@ DATASET_DIR = Path("processed/valact-15k")
 METRICS = Path("processed/metrics.json")
 STAGE_METRICS_DIR = Path("metrics")
 LLM_CACHE_DIR = Path(".valact")
+WITHDRAWN = Path("review/withdrawn.jsonl")
+PREVIOUS_RELEASE = Path("interim/previous_release.parquet")
+CHANGES_FILE = "CHANGES.json"  # inside the dataset folder

@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
+from pipeline.release.ids import OPTION_ID_PATTERN, SCENARIO_ID_PATTERN
 from pipeline.values import VALUE_IDS
 
 TEXT = "string"  # pandas nullable string dtype for every text column
@@ -30,6 +31,7 @@ def _nonempty() -> pa.Check:
     return pa.Check(lambda s: s.str.strip().str.len() > 0, element_wise=False, name="non_empty")
 
 
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # created_month: YYYY-MM (UTC), never the timestamp
 POST_ID = _text(checks=pa.Check.str_matches(r"^[0-9a-z]{1,13}$"))
 
 # ---------------------------------------------------------------- ingest: raw/posts.parquet
@@ -185,6 +187,8 @@ REVIEWED = pa.DataFrameSchema(
         "scenario": _text(checks=_nonempty()),
         "question": _text(checks=_nonempty()),
         "value": _text(checks=pa.Check.isin(VALUE_IDS)),
+        # the value the annotator wrote the option for (``value`` differs after a relabel)
+        "annotated_value": _text(checks=pa.Check.isin(VALUE_IDS)),
         "option_text": _text(checks=_nonempty()),
         "relevance": pa.Column("float64", pa.Check.in_range(0, 1), coerce=True),
         "agreement": pa.Column("boolean", nullable=True, coerce=True),
@@ -202,15 +206,17 @@ REVIEWED = pa.DataFrameSchema(
 # ---------------------------------------------------------------- assemble
 SELECTED = pa.DataFrameSchema(
     {
-        "scenario_id": _text(checks=pa.Check.str_matches(r"^valact-\d{5}$")),
+        "scenario_id": _text(checks=pa.Check.str_matches(SCENARIO_ID_PATTERN)),
         "post_id": POST_ID,
         "subreddit": _text(),
+        "created_month": _text(nullable=True, checks=pa.Check.str_matches(MONTH_PATTERN)),
         "scenario": _text(checks=_nonempty()),
         "question": _text(checks=_nonempty()),
-        "option_id": _text(checks=pa.Check.str_matches(r"^valact-\d{5}-[a-z]$")),
+        "option_id": _text(checks=pa.Check.str_matches(OPTION_ID_PATTERN)),
         "value": _text(checks=pa.Check.isin(VALUE_IDS)),
         "text": _text(checks=_nonempty()),
-        "relevance": pa.Column("float64", coerce=True),
+        # null for an option carried from the previous release that this build did not score
+        "relevance": pa.Column("float64", nullable=True, coerce=True),
         "annotator": _text(),
         "prompt_version": _text(),
         "review_status": _text(checks=pa.Check.isin(REVIEW_STATUS)),
@@ -224,6 +230,28 @@ SELECTED = pa.DataFrameSchema(
     strict=True,
     ordered=True,
     name="interim/selected.parquet",
+)
+
+# The previous release (assemble.previous_release) as read back: one row per option.
+PREVIOUS_RELEASE = pa.DataFrameSchema(
+    {
+        "scenario_id": _text(),
+        "post_id": POST_ID,
+        "subreddit": _text(),
+        "created_month": _text(nullable=True),
+        "scenario": _text(),
+        "question": _text(),
+        "option_id": _text(),
+        "value": _text(checks=pa.Check.isin(VALUE_IDS)),
+        "text": _text(),
+        "annotator": _text(),
+        "prompt_version": _text(),
+        "review_status": _text(checks=pa.Check.isin(REVIEW_STATUS)),
+    },
+    unique=["option_id"],
+    strict=True,
+    ordered=True,
+    name="interim/previous_release.parquet",
 )
 
 

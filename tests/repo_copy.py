@@ -10,8 +10,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 COPY = [
-    "pipeline", "raw/sample", "review/decisions", "dvc.yaml", "params.yaml", ".dvc/config",
-    ".dvcignore", ".gitignore", "pyproject.toml",
+    "pipeline", "raw/sample", "review/decisions", "review/withdrawn.jsonl", "dvc.yaml",
+    "params.yaml", ".dvc/config", ".dvcignore", ".gitignore", "pyproject.toml",
 ]
 
 

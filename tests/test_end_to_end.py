@@ -77,7 +77,8 @@ print(json.dumps({{
     for col in ("scenario_id", "subreddit", "post_id", "scenario", "question", "options",
                 "annotator", "prompt_version", "review_status"):
         assert col in info["cols"]
-    assert info["ocols"] == ["scenario_id", "option_id", "text", "value"]
+    assert info["ocols"] == ["scenario_id", "option_id", "text", "value", "created_month"]
+    assert "created_month" in info["cols"]
     assert info["annotators"] == ["offline"]
     metrics = json.loads((repo / "processed" / "metrics.json").read_text())
     counts = metrics["options_per_value"]

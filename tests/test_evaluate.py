@@ -574,6 +574,13 @@ def test_cli_run_and_analyze(
     assert res.exit_code == 1 and "other settings" in res.output
     res = runner.invoke(app, ["evaluate", "run", *common, "-c", "nope"])
     assert res.exit_code == 1 and "unknown condition" in res.output
+    # --after: the dataset's posts are all from one month (created_month)
+    res = runner.invoke(app, ["evaluate", "run", *common, "-c", "act", "--estimate",
+                              "--after", "2000-01"])
+    assert res.exit_code == 0 and f"{N_SCENARIOS} of {N_SCENARIOS} scenarios" in res.output
+    res = runner.invoke(app, ["evaluate", "run", *common, "-c", "act", "--after", "2099-12"])
+    assert res.exit_code == 1 and "no scenario is from a month after 2099-12" in res.output
+    assert server.count() == 44
     # a model the server does not know: the first chunk fails with 404 and the run stops
     server.reset_counts()
     res = runner.invoke(app, ["evaluate", "run", *common[:1], "--model", "nobody",

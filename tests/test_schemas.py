@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from pipeline.release.ids import option_id, scenario_id
 from pipeline.schemas import DUPLICATES, REJECTED, SELECTED, ArtifactError, validate
 
 
@@ -9,9 +10,10 @@ def _selected(n: int = 2) -> pd.DataFrame:
     for i in range(1, n + 1):
         for j, v in enumerate(["power", "benevolence"]):
             rows.append({
-                "scenario_id": f"valact-{i:05d}", "post_id": f"p{i}", "subreddit": "Advice",
+                "scenario_id": scenario_id(f"p{i}"), "post_id": f"p{i}", "subreddit": "Advice",
+                "created_month": "2024-0" + str(j + 1),
                 "scenario": "A situation.", "question": "Should I?",
-                "option_id": f"valact-{i:05d}-{'ab'[j]}", "value": v, "text": "Do it.",
+                "option_id": option_id(f"p{i}", v), "value": v, "text": "Do it.",
                 "relevance": 0.5, "annotator": "offline", "prompt_version": "offline-v1",
                 "review_status": "unreviewed",
             })

@@ -10,6 +10,11 @@
    is used exactly N*k/10 times, preferring high-relevance options the blind verifier
    agreed with. Scenarios the flow cannot fill are swapped for the next candidates.
 
+With ``assemble.previous_release``, the scenarios of that release are fixed first (see
+``carry.py``: withdrawals leave, review edits apply) and the flow fills the rest of each
+value's quota with new posts, so the counts stay exact over the whole set. Withdrawn posts
+(``review/withdrawn.jsonl``) are never candidates. Ids are stable (``release/ids.py``).
+
 Fails with an explanation (what is available, what is missing) when the target cannot
 be met, unless ``assemble.allow_smaller`` lets it build the largest balanced set it can.
 """
@@ -19,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +34,12 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.artifacts import read_frame, write_frame, write_stage_metrics
+from pipeline.assemble.carry import CarryError, carry_forward
 from pipeline.params import Params
-from pipeline.schemas import REVIEWED, SELECTED, UNIQUE_POSTS
+from pipeline.release import previous as previous_release
+from pipeline.release.ids import option_id, scenario_id
+from pipeline.release.withdrawals import Withdrawal, read_withdrawals
+from pipeline.schemas import PREVIOUS_RELEASE, REVIEWED, SELECTED, UNIQUE_POSTS
 from pipeline.values import N_VALUES, VALUE_IDS, are_opposed
 
 log = logging.getLogger("valact.assemble")
@@ -113,25 +124,35 @@ def score_scenarios(
 
 
 def pick_scenarios(
-    ranked: pd.DataFrame, n: int, max_subreddit_share: float, max_year_share: float
+    ranked: pd.DataFrame,
+    n: int,
+    max_subreddit_share: float,
+    max_year_share: float,
+    fixed: Sequence[tuple[str, int]] = (),
 ) -> tuple[list[str], list[str]]:
-    """Greedy by rank under a per-subreddit and a per-year cap.
+    """Greedy by rank under a per-subreddit and a per-year cap, up to ``n`` scenarios in all.
 
-    When the candidates cannot fill ``n`` under both caps, the year cap is dropped first,
+    ``fixed`` holds the (subreddit, year) of scenarios already in the set (the previous
+    release): they count against the caps, and ``n - len(fixed)`` new ones are picked.
+    When the candidates cannot fill the set under both caps, the year cap is dropped first,
     then the subreddit cap. Returns the chosen post ids and the caps that were relaxed.
     """
     caps = {
         "subreddit": max(1, math.ceil(max_subreddit_share * n)),
         "year": max(1, math.ceil(max_year_share * n)),
     }
+    want = n - len(fixed)
     chosen: list[str] = []
     taken: set[str] = set()
     counts: dict[str, dict[object, int]] = {"subreddit": {}, "year": {}}
+    for sub, year in fixed:
+        counts["subreddit"][sub] = counts["subreddit"].get(sub, 0) + 1
+        counts["year"][year] = counts["year"].get(year, 0) + 1
     relaxed: list[str] = []
     rows = list(ranked.itertuples(index=False))
     for active in (("subreddit", "year"), ("subreddit",), ()):
         for r in rows:
-            if len(chosen) == n:
+            if len(chosen) >= want:
                 break
             if r.post_id in taken:
                 continue
@@ -141,14 +162,14 @@ def pick_scenarios(
                 taken.add(r.post_id)
                 for c in counts:
                     counts[c][keys[c]] = counts[c].get(keys[c], 0) + 1
-        if len(chosen) == n:
+        if len(chosen) >= want:
             break
         dropped = "year" if "year" in active else "subreddit"
         if active:
             relaxed.append(dropped)
             log.warning(
                 "%s cap %d (assemble.max_%s_share) relaxed: %d of %d scenarios fit under it",
-                dropped, caps[dropped], dropped, len(chosen), n,
+                dropped, caps[dropped], dropped, len(chosen) + len(fixed), n,
             )
     return chosen, relaxed
 
@@ -182,46 +203,115 @@ def assign_values(
     return out
 
 
+def residual_quotas(n: int, k: int, fixed_counts: Counter[str]) -> dict[str, int]:
+    """Per value, the options left for new scenarios once the fixed ones are counted.
+
+    Raises AssemblyError, saying what would fix it, when the fixed scenarios already hold
+    more options of a value than a set of ``n`` scenarios may have.
+    """
+    quotas = value_quotas(n, k)
+    over = {v: fixed_counts[v] - q for v, q in quotas.items() if fixed_counts[v] > q}
+    if over:
+        worst = max(fixed_counts.values())
+        need = math.ceil(worst * N_VALUES / k)
+        step = N_VALUES // math.gcd(k, N_VALUES)
+        need += -need % step
+        excess = ", ".join(f"{v}: {fixed_counts[v]} > {quotas[v]}" for v in sorted(over))
+        raise AssemblyError(
+            f"exact balance is impossible: the scenarios kept from the previous release "
+            f"already hold more options of {', '.join(sorted(over))} than a set of {n} "
+            f"scenarios may have ({excess}). "
+            f"Raise assemble.scenarios to at least {need}, or withdraw or relabel kept "
+            "scenarios of those values (review/withdrawn.jsonl, a review edit)."
+        )
+    return {v: q - fixed_counts[v] for v, q in quotas.items()}
+
+
 def assemble(
-    reviewed: pd.DataFrame, params: Params, years: dict[str, int] | None = None
+    reviewed: pd.DataFrame,
+    params: Params,
+    years: dict[str, int] | None = None,
+    *,
+    months: dict[str, str] | None = None,
+    previous: pd.DataFrame | None = None,
+    withdrawn: dict[str, Withdrawal] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """``years`` maps post_id to the post's year (UTC); without it the year cap is inert."""
+    """``years`` maps post_id to the post's year (UTC); without it the year cap is inert.
+
+    ``months`` maps post_id to ``YYYY-MM`` (UTC); ``previous`` holds the previous release's
+    rows (schemas.PREVIOUS_RELEASE), ``withdrawn`` the withdrawals by post id.
+    """
     ap = params.assemble
     k = ap.options_per_scenario
+    months = months or {}
+    withdrawn = withdrawn or {}
     if not 1 <= k <= N_VALUES:
         raise AssemblyError(f"assemble.options_per_scenario must be 1..{N_VALUES}, got {k}")
-    log.info("scoring %d candidate items", reviewed["post_id"].nunique())
-    ranked = score_scenarios(reviewed, k, params.seed, years)
-    available = len(ranked)
+    try:
+        carried = carry_forward(
+            previous if previous is not None else pd.DataFrame(columns=["post_id"]),
+            reviewed, withdrawn, k, months,
+        )
+    except CarryError as exc:
+        raise AssemblyError(str(exc)) from exc
+    fixed_posts = set(carried.post_ids)
+    n_fixed = len(fixed_posts)
+    fixed_counts: Counter[str] = Counter(carried.rows["value"])
     target = ap.scenarios
+    if n_fixed > target:
+        raise AssemblyError(
+            f"the previous release keeps {n_fixed} scenarios (after withdrawals), more than "
+            f"assemble.scenarios = {target}: a release is extended, never cut; raise "
+            f"assemble.scenarios to {n_fixed} or more, or withdraw scenarios"
+        )
+    pool_rows = reviewed[
+        ~reviewed["post_id"].isin(fixed_posts) & ~reviewed["post_id"].isin(set(withdrawn))
+    ]
+    withdrawn_in_pool = int(reviewed["post_id"].isin(set(withdrawn)).groupby(
+        reviewed["post_id"]).any().sum())
+    log.info("scoring %d candidate items", pool_rows["post_id"].nunique())
+    ranked = score_scenarios(pool_rows, k, params.seed, years)
+    available = len(ranked) + n_fixed
     n = target
     if available < target:
         per_value_available = (
-            reviewed["value"].value_counts().reindex(VALUE_IDS, fill_value=0).to_dict()
+            pool_rows["value"].value_counts().reindex(VALUE_IDS, fill_value=0).to_dict()
         )
+        kept_md = f" (of them {n_fixed} kept from the previous release)" if n_fixed else ""
         msg = (
-            f"only {available} candidate scenarios have >= {k} distinct values after review; "
-            f"the target is {target} (missing {target - available}). Per value, candidate "
-            f"options: {per_value_available}."
+            f"only {available} candidate scenarios have >= {k} distinct values after "
+            f"review{kept_md}; the target is {target} (missing {target - available}). Per "
+            f"value, candidate options: {per_value_available}."
         )
         if not ap.allow_smaller:
             raise AssemblyError(
                 msg + " Ingest more posts, raise annotate.oversample, or set "
                 "assemble.allow_smaller: true to build a smaller balanced set."
             )
-        n = balanced_size(available, k)
+        n = max(balanced_size(available, k), n_fixed)
         log.warning("%s Building %d scenarios instead (allow_smaller).", msg, n)
     if n * k % N_VALUES:
         log.warning("%d x %d options cannot be split equally over %d values", n, k, N_VALUES)
 
+    fixed_years = {
+        pid: (years or {}).get(pid, int(str(m)[:4]) if isinstance(m, str) else 0)
+        for pid, m in carried.rows.drop_duplicates("post_id")[["post_id", "created_month"]]
+        .itertuples(index=False)
+    }
+    fixed_keys = [
+        (sub, fixed_years[pid])
+        for pid, sub in carried.rows.drop_duplicates("post_id")[["post_id", "subreddit"]]
+        .itertuples(index=False)
+    ]
     pool = list(ranked["post_id"])
     year_share = ap.max_year_share if years is not None else 1.0
-    chosen, relaxed = pick_scenarios(ranked, n, ap.max_subreddit_share, year_share)
+    chosen, relaxed = pick_scenarios(ranked, n, ap.max_subreddit_share, year_share, fixed_keys)
     rejected: set[str] = set()
+    assignment: dict[str, list[str]] = {}
     for _attempt in range(50):
-        log.info("balancing values over %d scenarios (min-cost flow)", len(chosen))
-        quotas = value_quotas(len(chosen), k)
-        assignment = assign_values(reviewed, chosen, k, quotas)
+        quotas = residual_quotas(n, k, fixed_counts)
+        log.info("balancing values over %d new scenarios (min-cost flow)", len(chosen))
+        assignment = assign_values(pool_rows, chosen, k, quotas)
         short = [pid for pid in chosen if len(assignment[pid]) < k]
         if not short:
             break
@@ -229,15 +319,15 @@ def assemble(
         remaining = [p for p in pool if p not in rejected and p not in set(chosen)]
         keep = [p for p in chosen if p not in set(short)]
         refill = remaining[: len(short)]
-        if len(keep) + len(refill) < n:
+        if len(keep) + len(refill) < n - n_fixed:
             if not ap.allow_smaller:
                 raise AssemblyError(
                     f"cannot balance {n} scenarios x {k} options over the values: "
                     f"{len(short)} scenarios could not get {k} values within the quotas "
-                    f"{quotas} and no candidates are left to swap in"
+                    f"{quotas} left for new scenarios and no candidates are left to swap in"
                 )
-            n = balanced_size(len(keep) + len(refill), k)
-            chosen = (keep + refill)[:n]
+            n = max(balanced_size(n_fixed + len(keep) + len(refill), k), n_fixed)
+            chosen = (keep + refill)[: n - n_fixed]
         else:
             chosen = keep + refill
     else:
@@ -245,22 +335,21 @@ def assemble(
 
     by_post = {
         (r["post_id"], r["value"]): r
-        for r in reviewed[reviewed["post_id"].isin(set(chosen))].to_dict("records")
+        for r in pool_rows[pool_rows["post_id"].isin(set(chosen))].to_dict("records")
     }
     rows = []
-    for i, pid in enumerate(sorted(chosen), start=1):
-        sid = f"valact-{i:05d}"
-        values = sorted(assignment[pid], key=lambda v: _h(params.seed, "order", pid, v))
-        for j, v in enumerate(values):
+    for pid in chosen:
+        for v in assignment[pid]:
             r = by_post[(pid, v)]
             rows.append(
                 {
-                    "scenario_id": sid,
+                    "scenario_id": scenario_id(pid),
                     "post_id": pid,
                     "subreddit": r["subreddit"],
+                    "created_month": months.get(pid),
                     "scenario": r["scenario"],
                     "question": r["question"],
-                    "option_id": f"{sid}-{chr(ord('a') + j)}",
+                    "option_id": option_id(pid, r["annotated_value"]),
                     "value": v,
                     "text": r["option_text"],
                     "relevance": float(r["relevance"]),
@@ -269,13 +358,20 @@ def assemble(
                     "review_status": r["review_status"],
                 }
             )
-    selected = pd.DataFrame(rows, columns=list(SELECTED.columns))
+    new = pd.DataFrame(rows, columns=list(SELECTED.columns))
+    parts = [p for p in (carried.rows, new) if not p.empty]
+    selected = (
+        pd.concat(parts, ignore_index=True) if parts else new
+    ).sort_values(["scenario_id", "option_id"], ignore_index=True)
     per_value = selected["value"].value_counts().reindex(VALUE_IDS, fill_value=0)
     scen = selected.drop_duplicates("scenario_id")
     opposed = sum(
         any(are_opposed(a, b) for a in g["value"] for b in g["value"])
         for _, g in selected.groupby("scenario_id")
     )
+    scen_years = [
+        (years or {}).get(pid) or fixed_years.get(pid) or 0 for pid in scen["post_id"]
+    ]
     metrics = {
         "target_scenarios": target,
         "candidates": available,
@@ -286,18 +382,26 @@ def assemble(
             k_: int(v) for k_, v in scen["subreddit"].value_counts().sort_index().items()
         },
         "scenarios_per_year": {
-            str(y): int(c)
-            for y, c in ranked.set_index("post_id")
-            .loc[scen["post_id"], "year"]
-            .value_counts()
-            .sort_index()
-            .items()
+            str(y): int(c) for y, c in sorted(Counter(scen_years).items())
         },
         "caps_relaxed": relaxed,
         "scenarios_with_opposing_values": int(opposed),
         "swapped_out": len(rejected),
+        "kept_from_previous_release": n_fixed,
+        "new_scenarios": len(chosen),
+        "withdrawn_from_previous_release": carried.withdrawn,
+        "released_by_edit": carried.released,
+        "edited_since_previous_release": carried.edited,
+        "ids_migrated": carried.ids_migrated,
+        "withdrawn_candidates_excluded": withdrawn_in_pool,
     }
     return selected, metrics
+
+
+def post_months(posts: pd.DataFrame) -> dict[str, str]:
+    """post_id -> ``YYYY-MM`` (UTC) of the post: the only date the release publishes."""
+    stamps = pd.to_datetime(posts["created_utc"], unit="s", utc=True)
+    return dict(zip(posts["post_id"], stamps.dt.strftime("%Y-%m"), strict=True))
 
 
 def run(
@@ -305,11 +409,35 @@ def run(
     src: Path = paths.REVIEWED,
     out: Path = paths.SELECTED,
     posts_src: Path = paths.UNIQUE,
+    withdrawn_src: Path = paths.WITHDRAWN,
+    previous_out: Path = paths.PREVIOUS_RELEASE,
+    root: Path = Path("."),
 ) -> dict[str, Any]:
+    ap = params.assemble
     reviewed = read_frame(src, REVIEWED)
     posts = read_frame(posts_src, UNIQUE_POSTS)[["post_id", "created_utc"]]
-    selected, metrics = assemble(reviewed, params, post_years(posts))
+    withdrawn = read_withdrawals(withdrawn_src)
+    release = previous_release.load(ap.previous_release, root=root) if ap.previous_release else None
+    prev_rows = release.rows if release is not None else previous_release.empty_rows()
+    selected, metrics = assemble(
+        reviewed, params, post_years(posts), months=post_months(posts),
+        previous=prev_rows, withdrawn=withdrawn,
+    )
+    metrics["previous_release"] = (
+        None
+        if release is None
+        else {
+            "ref": release.ref,
+            "version": release.version,
+            "fingerprint": release.fingerprint,
+            "scenarios": int(release.rows["scenario_id"].nunique()),
+        }
+    )
     write_frame(selected, out, SELECTED)
+    write_frame(prev_rows, previous_out, PREVIOUS_RELEASE)
     write_stage_metrics("assemble", metrics)
-    log.info("assembled %d scenarios, %d options", metrics["scenarios"], metrics["options"])
+    log.info(
+        "assembled %d scenarios, %d options (%d kept from the previous release)",
+        metrics["scenarios"], metrics["options"], metrics["kept_from_previous_release"],
+    )
     return metrics

@@ -7,12 +7,29 @@ from typing import Any
 import pandas as pd
 from huggingface_hub import DatasetCardData
 
+from pipeline.release.changes import changes_markdown
 from pipeline.schemas import REJECT_REASONS
 from pipeline.values import VALUE_BY_ID, VALUE_IDS
 
 # The line that `valact publish` rewrites with the git commit and dvc.lock hash (a build
 # cannot record its own commit: its outputs would change with every commit).
 SOURCE_MARKER = "<!-- valact:source -->"
+
+
+EXTENSION_MD = (
+    "A new release extends the previous one: every scenario of the previous release is kept "
+    "with its ids and texts (`assemble.previous_release`), unless a reviewer edited it (listed "
+    "above) or it was withdrawn, and new posts fill the set with every value's count kept "
+    "exactly balanced."
+)
+TAKEDOWN_MD = """ A post its author deleted, one Reddit or its moderators removed, one named in a
+takedown request, or one a reviewer withdrew is recorded in the pipeline's
+`review/withdrawn.jsonl` (post id, reason, date) and leaves every later release; before each
+release `valact withdrawals check` asks Reddit which published posts are now deleted or
+removed. To ask for a takedown, open an issue or write to the maintainers with the
+`scenario_id`, `post_id` or the link to the Reddit post; you do not need to say who you are.
+The scenario leaves the next release. Earlier revisions remain in the Hub repository's
+history unless the maintainers squash it: say so in the request if you need that too."""
 
 
 def _size_category(n: int) -> str:
@@ -116,8 +133,15 @@ def render_card(
     metrics: dict[str, Any],
     stage_metrics: dict[str, Any],
     scenarios: pd.DataFrame,
+    changes: dict[str, Any] | None = None,
 ) -> str:
     build = params["build"]
+    changes_md = changes_markdown(changes) if changes else "No changelog for this build."
+    changes_heading = (
+        f"Changes since {changes.get('previous_version') or changes.get('previous_release')}"
+        if changes and changes.get("previous_release")
+        else "Changes"
+    )
     card_data.license = build["license"]
     card_data.language = ["en"]
     card_data.task_categories = ["multiple-choice", "text-classification"]
@@ -147,7 +171,8 @@ def render_card(
     example_md = ""
     if example is not None:
         opts = "\n".join(
-            f"  - ({o['option_id'][-1]}) {o['text']} — *{o['value']}*" for o in example["options"]
+            f"  - ({chr(ord('a') + j)}) {o['text']} — *{o['value']}*"
+            for j, o in enumerate(example["options"])
         )
         example_md = f"> **Scenario.** {example['scenario']}\n>\n> **Question.** {example['question']}\n\n{opts}\n"
 
@@ -202,6 +227,11 @@ def render_card(
             "(reserved or fake values): there is no author to remove a post for."
         )
         citation_title = "synthetic advice scenarios with Schwartz-value action options"
+        releases_md = (
+            "## Releases and withdrawals\n\n" + EXTENSION_MD + " An item recorded in the "
+            "pipeline's `review/withdrawn.jsonl` (post id, reason, date) leaves every later "
+            "release."
+        )
     else:
         origin = "drawn from Reddit"
         subreddit_md = "the advice subreddit the post came from"
@@ -217,10 +247,11 @@ def render_card(
             "inherit that."
         )
         removal_md = (
-            "Author names are never published. To request removal of a scenario derived from "
-            "your post, open an issue with its `post_id`."
+            "Author names are never published. To have a scenario derived from your post "
+            "taken down, see *Withdrawals and takedown requests* below."
         )
         citation_title = "Reddit advice scenarios with Schwartz-value action options"
+        releases_md = "## Releases, withdrawals and takedown requests\n\n" + EXTENSION_MD + TAKEDOWN_MD
 
     body = f"""
 # {build["name"]}
@@ -238,8 +269,9 @@ Version **{metrics["version"]}**, data fingerprint `{metrics["data_fingerprint"]
 
 - `scenarios` (default), split `test`: one row per scenario: `scenario_id`, `subreddit`,
   `post_id`, `scenario`, `question`, `options` (list of `option_id`, `text`, `value`),
-  `annotator`, `prompt_version`, `review_status`.
-- `options`, split `test`: one row per option: `scenario_id`, `option_id`, `text`, `value`.
+  `annotator`, `prompt_version`, `review_status`, `created_month`.
+- `options`, split `test`: one row per option: `scenario_id`, `option_id`, `text`, `value`,
+  `created_month`.
 
 `value` is a `ClassLabel` with the names, in circumplex order:
 `{", ".join(VALUE_IDS)}`.
@@ -254,12 +286,13 @@ options = load_dataset("path/or/repo", "options", split="test")
 
 | field | description |
 |---|---|
-| `scenario_id` | stable id `valact-NNNNN` |
+| `scenario_id` | `valact-<post_id>`: the same post has the same id in every release |
 | `subreddit` | {subreddit_md} |
 | `post_id` | {post_id_md} |
+| `created_month` | month of the source post, `YYYY-MM` (UTC; never the exact time): keep the scenarios written after a model's training cutoff |
 | `scenario` | the situation, anonymized: personal data replaced by typed placeholders such as `[NAME]` |
 | `question` | the question the poster asked |
-| `options` / `option_id`, `text`, `value` | an action a person holding `value` would take |
+| `options` / `option_id`, `text`, `value` | an action a person holding `value` would take; `option_id` is `<scenario_id>-` and the first 8 hex digits of `sha256("valact-option|<post_id>|<value it was written for>")`, stable across releases (a relabelled option keeps its id) and not spelling out its label |
 | `annotator` | the model (or `offline`) that wrote the scenario and options |
 | `prompt_version` | version of the prompt templates used |
 | `review_status` | `accepted`, `edited`, `not_flagged` (passed automatic checks, not in the review queue) or `unreviewed` (flagged, published because `review.publish_unreviewed` is true) |
@@ -317,6 +350,15 @@ unless the candidates could not fill it{relaxed_md}.
 {_table(("subreddit", "scenarios"), subreddit_rows)}
 
 {_table(("year (UTC)", "scenarios"), year_rows)}
+
+## {changes_heading}
+
+{changes_md}
+
+The full lists (ids added, withdrawn with their reasons, edited, relabelled) are in
+`CHANGES.json`; `valact diff OLD_DIR NEW_DIR` prints the same for any two releases.
+
+{releases_md}
 
 ## Intended use
 

@@ -25,6 +25,8 @@ SCENARIO_FEATURES = Features(
         "annotator": Value("string"),
         "prompt_version": Value("string"),
         "review_status": Value("string"),
+        # month of the source post (UTC), for contamination-aware evaluation
+        "created_month": Value("string"),
     }
 )
 
@@ -34,6 +36,7 @@ OPTION_FEATURES = Features(
         "option_id": Value("string"),
         "text": Value("string"),
         "value": VALUE_LABEL,
+        "created_month": Value("string"),  # after the contract's four columns
     }
 )
 

@@ -23,13 +23,15 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCardData
 
 from pipeline import paths
-from pipeline.artifacts import atomic_dir, read_frame, write_json
+from pipeline.artifacts import atomic_dir, dumps_json, read_frame, write_json
 from pipeline.build.card import render_card
 from pipeline.build.checks import release_problems
 from pipeline.build.features import CONFIGS, SPLIT
 from pipeline.build.plot import plot_value_distribution
 from pipeline.params import Params, as_dict
-from pipeline.schemas import SELECTED
+from pipeline.release.changes import diff_releases
+from pipeline.release.withdrawals import Withdrawal, read_withdrawals
+from pipeline.schemas import PREVIOUS_RELEASE, SELECTED
 from pipeline.values import VALUE_IDS
 
 log = logging.getLogger("valact.build")
@@ -42,7 +44,9 @@ class ReleaseError(RuntimeError):
 def tables(selected: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The two published configs from interim/selected.parquet."""
     sel = selected.sort_values(["scenario_id", "option_id"])
-    options = sel[["scenario_id", "option_id", "text", "value"]].reset_index(drop=True)
+    options = sel[["scenario_id", "option_id", "text", "value", "created_month"]].reset_index(
+        drop=True
+    )
     scen_rows = []
     for sid, g in sel.groupby("scenario_id", sort=True):
         first = g.iloc[0]
@@ -60,6 +64,7 @@ def tables(selected: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "annotator": first["annotator"],
                 "prompt_version": first["prompt_version"],
                 "review_status": first["review_status"],
+                "created_month": first["created_month"],
             }
         )
     return pd.DataFrame(scen_rows), options
@@ -135,22 +140,58 @@ def nothing_selected_message(stage_metrics: dict[str, dict[str, Any]], k: int) -
     )
 
 
+def release_changes(
+    selected: pd.DataFrame,
+    previous_src: Path,
+    withdrawals: dict[str, Withdrawal],
+    previous_info: dict[str, Any] | None,
+    version: str,
+) -> dict[str, Any]:
+    """CHANGES.json: this build against the release it extends (or a first release)."""
+    if not previous_info:
+        return diff_releases(None, selected, withdrawals, new_version=version)
+    previous = read_frame(previous_src, PREVIOUS_RELEASE)
+    old_version = previous_info.get("version")
+    if old_version == version:
+        raise ReleaseError(
+            f"build.version {version!r} is the version of the previous release "
+            f"({previous_info.get('ref')}): raise build.version for the new release"
+        )
+    return diff_releases(
+        previous, selected, withdrawals,
+        old_version=old_version, new_version=version, old_ref=previous_info.get("ref"),
+    )
+
+
 def run(
     params: Params,
     src: Path = paths.SELECTED,
     out_dir: Path = paths.DATASET_DIR,
     metrics_out: Path = paths.METRICS,
+    previous_src: Path = paths.PREVIOUS_RELEASE,
+    withdrawn_src: Path = paths.WITHDRAWN,
 ) -> dict[str, Any]:
     bp, ap = params.build, params.assemble
     selected = read_frame(src, SELECTED)
     stage_metrics = read_stage_metrics()
     if selected.empty:
         raise ReleaseError(nothing_selected_message(stage_metrics, ap.options_per_scenario))
+    withdrawals = read_withdrawals(withdrawn_src)
     scenarios, options = tables(selected)
     expected = None if ap.allow_smaller else ap.scenarios
     problems = release_problems(scenarios, options, expected, ap.options_per_scenario)
+    still_withdrawn = sorted(set(scenarios["post_id"]) & set(withdrawals))
+    if still_withdrawn:
+        problems.append(
+            f"{len(still_withdrawn)} withdrawn post(s) still in the data (review/withdrawn.jsonl): "
+            + ", ".join(still_withdrawn[:10])
+        )
     if problems:
         raise ReleaseError("release checks failed:\n  - " + "\n  - ".join(problems))
+    changes = release_changes(
+        selected, previous_src, withdrawals,
+        stage_metrics["assemble"].get("previous_release"), bp.version,
+    )
 
     fingerprint = hashlib.sha256(
         pd.util.hash_pandas_object(selected, index=False).values.tobytes()
@@ -197,9 +238,16 @@ def run(
             metrics=metrics,
             stage_metrics=stage_metrics,
             scenarios=scenarios,
+            changes=changes,
         )
         (tmp / "README.md").write_text(card, encoding="utf-8")
+        (tmp / paths.CHANGES_FILE).write_text(dumps_json(changes), encoding="utf-8")
     metrics["files"] = sizes
+    metrics["changes"] = {
+        key: len(changes[key]) for key in ("added", "withdrawn", "removed", "edited", "relabelled")
+    }
+    metrics["previous_version"] = changes["previous_version"]
+    metrics["previous_release"] = changes["previous_release"]
     write_json(metrics, metrics_out)
     log.info("built %s: %d scenarios, %d options", out_dir, len(scenarios), len(options))
     return metrics

@@ -47,6 +47,20 @@ def _decision_lines(m: dict[str, Any]) -> str:
     return text
 
 
+def _changes(m: dict[str, Any]) -> str:
+    """This release against the one it extends (CHANGES.json in the dataset folder)."""
+    changes = m.get("changes")
+    if not isinstance(changes, dict):
+        return "?"
+    if not m.get("previous_release"):
+        return "first release (no previous release)"
+    since = m.get("previous_version") or m["previous_release"]
+    return f"since {since}: " + ", ".join(
+        f"{changes.get(k, 0):,} {k}" for k in ("added", "withdrawn", "removed", "edited",
+                                               "relabelled")
+    )
+
+
 def format_summary(m: dict[str, Any]) -> str:
     """Lines of text for the metrics written by the build stage."""
     rejected = sum(int(v) for v in m.get("rejected_by_reason", {}).values())
@@ -72,6 +86,7 @@ def format_summary(m: dict[str, Any]) -> str:
         f"  review status:      {_counts(m.get('review_status', {}))}"
         f"; queue {int(m.get('review_queue') or 0):,} item(s)",
         f"  bad decision lines: {_decision_lines(m)}",
+        f"  changes:            {_changes(m)}",
     ]
     return "\n".join(lines)
 

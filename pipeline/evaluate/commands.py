@@ -77,6 +77,11 @@ def run_command(
     ),
     runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where runs live.")] = DEFAULT_RUNS,
     limit: int | None = typer.Option(None, "--limit", min=1, help="First N scenarios only."),
+    after: str | None = typer.Option(
+        None, "--after", metavar="YYYY-MM",
+        help="Only scenarios whose source post is from a later month (e.g. the model's "
+        "training cutoff), by the dataset's created_month.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the option order (recorded)."),
     temperature: float = typer.Option(0.0, "--temperature", help="Sampling temperature."),
     no_temperature: bool = typer.Option(
@@ -137,7 +142,7 @@ def run_command(
     from pipeline.evaluate.conditions import CONDITIONS, SCENARIO_CONDITIONS
     from pipeline.evaluate.questionnaire import QuestionnaireError, Scale, load_questionnaire
     from pipeline.evaluate.runner import RunError, RunSpec, run_condition
-    from pipeline.evaluate.scenarios import ScenarioError, load_scenarios
+    from pipeline.evaluate.scenarios import ScenarioError, created_after, load_scenarios
     from pipeline.llm import LLMClient, Price
     from pipeline.schemas import ArtifactError
 
@@ -151,6 +156,14 @@ def run_command(
     try:
         scenarios = (load_scenarios(dataset)
                      if any(c in SCENARIO_CONDITIONS for c in conditions) else [])
+        if after is not None and scenarios:
+            total = len(scenarios)
+            scenarios, unknown = created_after(scenarios, after)
+            typer.echo(
+                f"--after {after}: {len(scenarios)} of {total} scenarios are from a later month"
+                + (f" ({unknown} without a month left out)" if unknown else ""),
+                err=True,
+            )
         q = None
         if "state" in conditions:
             labels = scale_labels.split("|") if scale_labels else None
@@ -177,6 +190,7 @@ def run_command(
                     temperature=None if no_temperature else temperature,
                     max_tokens=max_tokens or None, targets_per_scenario=targets_per_scenario,
                     limit=limit, dataset=str(dataset) if cond in SCENARIO_CONDITIONS else None,
+                    created_after=after,
                     chunk_size=chunk_size,
                 )
                 summary = run_condition(spec, llm, scenarios=scenarios, questionnaire=q,

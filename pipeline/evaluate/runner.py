@@ -74,6 +74,7 @@ class RunSpec:
     targets_per_scenario: int | None = None
     limit: int | None = None
     dataset: str | None = None  # where the scenarios came from (recorded)
+    created_after: str | None = None  # only scenarios of posts after this YYYY-MM (recorded)
     chunk_size: int = 200
 
     @property
@@ -144,6 +145,7 @@ def settings_for(spec: RunSpec, llm: LLMClient, scenarios: Sequence[Scenario],
         "dataset": spec.dataset if uses_scenarios else None,
         "dataset_fingerprint": fingerprint(scenarios) if uses_scenarios else None,
         "dataset_scenarios": len(scenarios) if uses_scenarios else None,
+        "created_after": spec.created_after if uses_scenarios else None,
         "questionnaire": questionnaire.describe() if questionnaire is not None else None,
         "questionnaire_fingerprint": (questionnaire.fingerprint
                                       if questionnaire is not None else None),

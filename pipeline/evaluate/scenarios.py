@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Scenario:
     scenario: str
     question: str
     options: tuple[Option, ...]
+    created_month: str | None = None  # YYYY-MM of the source post (datasets since 0.2)
 
 
 def value_id(raw: Any) -> str:
@@ -64,7 +66,7 @@ def value_id(raw: Any) -> str:
 
 
 def _scenario(sid: Any, scenario: Any, question: Any,
-              options: Iterable[Mapping[str, Any]]) -> Scenario:
+              options: Iterable[Mapping[str, Any]], created_month: Any = None) -> Scenario:
     opts = tuple(
         Option(str(o["option_id"]), str(o["text"]), value_id(o["value"])) for o in options
     )
@@ -74,7 +76,8 @@ def _scenario(sid: Any, scenario: Any, question: Any,
         raise ScenarioError(f"scenario {sid}: more than 26 options cannot be lettered")
     if len({o.value for o in opts}) != len(opts):
         raise ScenarioError(f"scenario {sid}: two options enact the same value")
-    return Scenario(str(sid), str(scenario or ""), str(question or ""), opts)
+    month = None if created_month is None or pd.isna(created_month) else str(created_month)
+    return Scenario(str(sid), str(scenario or ""), str(question or ""), opts, month)
 
 
 def from_records(records: Iterable[Mapping[str, Any]]) -> list[Scenario]:
@@ -87,7 +90,7 @@ def from_records(records: Iterable[Mapping[str, Any]]) -> list[Scenario]:
             options = [dict(zip(keys, vals, strict=True))
                        for vals in zip(*(options[k] for k in keys), strict=True)]
         out.append(_scenario(r["scenario_id"], r.get("scenario"), r.get("question"),
-                             list(options)))
+                             list(options), r.get("created_month")))
     return out
 
 
@@ -109,8 +112,32 @@ def _from_frame(df: pd.DataFrame, source: str) -> list[Scenario]:
     for sid, g in df.groupby("scenario_id", sort=False):
         first = g.iloc[0]
         out.append(_scenario(sid, first["scenario"], first["question"],
-                             g.to_dict(orient="records")))
+                             g.to_dict(orient="records"), first.get("created_month")))
     return out
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def created_after(scenarios: Sequence[Scenario], month: str) -> tuple[list[Scenario], int]:
+    """The scenarios whose source post is from a month after ``month`` (``YYYY-MM``).
+
+    For contamination-aware evaluation: pass a model's training cutoff. Returns them and
+    the number of scenarios left out because their month is unknown. Raises ScenarioError
+    for a malformed month, a dataset without months, or when none is left.
+    """
+    if not _MONTH.match(month):
+        raise ScenarioError(f"--after {month!r}: expected a month as YYYY-MM, e.g. 2024-06")
+    unknown = sum(s.created_month is None for s in scenarios)
+    if scenarios and unknown == len(scenarios):
+        raise ScenarioError(
+            "--after needs created_month, and no scenario of this dataset has one (datasets "
+            "built before created_month was published): rebuild it, or evaluate without --after"
+        )
+    kept = [s for s in scenarios if s.created_month is not None and s.created_month > month]
+    if not kept:
+        raise ScenarioError(f"no scenario is from a month after {month}")
+    return kept, unknown
 
 
 def load_scenarios(source: str | Path, *, cache_dir: str | Path | None = None) -> list[Scenario]:

@@ -162,6 +162,8 @@ def replay(
     # The loop works on plain dicts (pandas per item costs ~3 ms: 17 s for 4,500 items);
     # frames are built only for items with decisions, and once at the end for the rest.
     annotations = annotations.sort_values("post_id", kind="stable").reset_index(drop=True)
+    # what each option was written for; a relabel below changes only ``value``
+    annotations = annotations.assign(annotated_value=annotations["value"])
     records = annotations.to_dict("records")
     post_ids = annotations["post_id"].astype(str).to_numpy()
     starts = [i for i in range(len(post_ids)) if i == 0 or post_ids[i] != post_ids[i - 1]]

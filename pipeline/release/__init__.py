@@ -1,0 +1,1 @@
+"""What makes one build the next release of another: stable ids, withdrawals, changelogs."""
