@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT / "benchmarks" / "advice_eval"))
 from draw_sample import records as _records  # noqa: E402  (the reader the sample was drawn with)
 
 from pipeline.clean.advice import AdviceMatcher, blank_english  # noqa: E402
+from pipeline.clean.author_key import SAMPLE_SECRET  # noqa: E402
 from pipeline.clean.sensitive import CHILD_ABUSE, SELF_HARM, SensitiveTopicDetector  # noqa: E402
 from pipeline.clean.stage import PostFilter, _normalize  # noqa: E402
 from pipeline.params import CleanParams  # noqa: E402
@@ -147,7 +148,7 @@ def evaluate(posts: list[Post]) -> dict[str, Score]:
     nlp = blank_english()
     matcher = AdviceMatcher(nlp)
     detector = SensitiveTopicDetector(nlp)
-    flt = PostFilter(CleanParams())
+    flt = PostFilter(CleanParams(), SAMPLE_SECRET)
     matches = matcher.match_many([(p.title, p.body, p.subreddit) for p in posts])
     scores = {n: Score(n) for n in ("require_advice", SELF_HARM, CHILD_ABUSE, "clean_keeps")}
     for post, match in zip(posts, matches, strict=True):

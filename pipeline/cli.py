@@ -7,19 +7,62 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from pipeline.logs import setup_logging
 from pipeline.params import ParamsError, load_params
 from pipeline.schemas import ArtifactError
 
+# The stages in pipeline order: listed first in `valact --help`, the tools after them.
+STAGE_COMMANDS = ("ingest", "clean", "dedupe", "annotate", "review", "assemble", "build")
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+
+class StagesFirst(TyperGroup):
+    """`valact --help` lists the stages in pipeline order, then the other commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = list(self.commands)
+        stages = [n for n in STAGE_COMMANDS if n in names]
+        return stages + [n for n in names if n not in stages]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"valact {version('valact-pipeline')}")
+        except PackageNotFoundError:  # running from a checkout that was never installed
+            typer.echo("valact (not installed: no version)")
+        raise typer.Exit()
+
+
 app = typer.Typer(
+    cls=StagesFirst,
     add_completion=False,
     no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
     help="ValAct-15k pipeline. Stages in order: ingest, clean, dedupe, annotate, review, "
     "assemble, build (run them all with `dvc repro`).",
 )
-review_app = typer.Typer(help="Review stage, and tools for reviewers.")
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """The valact commands (the help text is the Typer app's)."""
+
+
+review_app = typer.Typer(
+    help="Stage 5: replay review decisions (interim/reviewed.parquet, review/queue.jsonl); "
+    "tools for reviewers: session, export, import, agreement."
+)
 app.add_typer(review_app, name="review")
 params_app = typer.Typer(help="Check params.yaml.", no_args_is_help=True)
 app.add_typer(params_app, name="params")
@@ -94,49 +137,57 @@ def annotate(
 
 
 @review_app.callback(invoke_without_command=True)
-def review(ctx: typer.Context, verbose: bool = VerboseOpt) -> None:
+def review(
+    ctx: typer.Context, verbose: bool = VerboseOpt, progress: bool = ProgressOpt
+) -> None:
     """Stage 5: replay review/decisions/*.jsonl; write interim/reviewed.parquet and the queue."""
     if ctx.invoked_subcommand is not None:
         return
     setup_logging(verbose)
     from pipeline.review.stage import run
 
-    _run_stage("review", run)
+    _run_stage("review", run, progress=progress)
 
 
 @app.command()
-def assemble(verbose: bool = VerboseOpt) -> None:
+def assemble(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
     """Stage 6: choose N scenarios x k options, balanced over values (interim/selected.parquet)."""
     setup_logging(verbose)
     from pipeline.assemble.stage import run
 
-    _run_stage("assemble", run)
+    _run_stage("assemble", run, progress=progress)
 
 
 @app.command()
-def build(verbose: bool = VerboseOpt) -> None:
+def build(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
     """Stage 7: write the Hugging Face dataset folder processed/valact-15k/ and metrics."""
     setup_logging(verbose)
     from pipeline.build.stage import run
 
-    _run_stage("build", run)
+    _run_stage("build", run, progress=progress)
 
 
 @app.command()
 def publish(
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be uploaded."),
     repo_id: str | None = typer.Option(None, "--repo-id", help="Overrides publish.repo_id."),
+    allow_dirty: bool = typer.Option(
+        False, "--allow-dirty",
+        help="Publish from a work tree with uncommitted changes (the commit message and the "
+        "card then say 'dirty work tree').",
+    ),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Push processed/valact-15k/ to the Hugging Face Hub as one commit (not a DVC stage).
 
-    The token comes from HF_TOKEN or the saved `huggingface-cli login`; set HF_ENDPOINT to
-    target a mirror. The folder is validated first and refused when it fails.
+    The token comes from HF_TOKEN or the saved `hf auth login`; set HF_ENDPOINT to target a
+    mirror. The folder is validated first and refused when it fails; a dirty git work tree
+    is refused unless --allow-dirty (--dry-run warns).
     """
     setup_logging(verbose)
     from pipeline.build.publish import publish_command
 
-    raise typer.Exit(publish_command(dry_run, repo_id))
+    raise typer.Exit(publish_command(dry_run, repo_id, allow_dirty))
 
 
 @app.command("summary")

@@ -26,9 +26,12 @@ from pipeline.artifacts import write_frame
 from pipeline.assemble.stage import run as assemble_run
 from pipeline.build.publish import (
     DatasetVersion,
+    DirtyTreeError,
     PublishError,
     ValidationError,
+    dataset_version,
     local_files,
+    parse_porcelain,
     publish,
     publish_command,
     stamp_card,
@@ -132,6 +135,22 @@ def root(tmp_path: Path) -> Path:
     return r
 
 
+def _git(repo: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def _needs_git() -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+
+
 def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
 
@@ -169,36 +188,34 @@ def test_dry_run_lists_files_without_token_or_request(
     assert {"README.md", "data/test-00000-of-00001.parquet"} <= {f.path for f in result.files}
     assert result.dry_run and result.commit_oid is None
     md5 = _md5(root / "dvc.lock")
-    assert result.commit_message == f"ValAct-15k 0.1.0 (git unknown, dvc.lock md5 {md5[:8]})"
+    assert (
+        result.commit_message
+        == f"ValAct-15k 0.1.0 (git unknown: not a git repository, dvc.lock md5 {md5[:8]})"
+    )
+    assert result.warnings == (
+        f"{root}: not a git repository, so the commit message and the card name no git commit "
+        '("git unknown: not a git repository"); publishing goes ahead without one',
+    )
     assert hub.request_count == 0
 
 
 def test_commit_message_names_git_commit_and_dvc_lock(folder: Path, tmp_path: Path) -> None:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    _needs_git()
     repo = tmp_path / "gitrepo"
     repo.mkdir()
-
-    def git(*args: str) -> str:
-        out = subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-            cwd=repo,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return out.stdout.strip()
-
-    git("init", "-q")
+    _git(repo, "init", "-q")
     (repo / "dvc.lock").write_text("stages: {}\n")
-    git("add", "dvc.lock")
-    git("commit", "-q", "-m", "lock")
-    sha = git("rev-parse", "HEAD")
+    _git(repo, "add", "dvc.lock")
+    _git(repo, "commit", "-q", "-m", "lock")
+    sha = _git(repo, "rev-parse", "HEAD")
     result = publish(folder, REPO, private=False, dry_run=True, params=_params(), root=repo)
     md5 = _md5(repo / "dvc.lock")
     assert result.commit_message == f"ValAct-15k 0.1.0 (git {sha[:7]}, dvc.lock md5 {md5[:8]})"
+    assert result.warnings == ()
 
-    (repo / "dvc.lock").unlink()
+    _git(repo, "rm", "-q", "dvc.lock")
+    _git(repo, "commit", "-q", "-m", "no lock")
+    sha = _git(repo, "rev-parse", "HEAD")
     result = publish(folder, REPO, private=False, dry_run=True, params=_params(), root=repo)
     assert result.commit_message == f"ValAct-15k 0.1.0 (git {sha[:7]}, no-dvc.lock)"
     custom = publish(
@@ -218,13 +235,17 @@ def test_card_source_line_names_the_commit(folder: Path) -> None:
     sha = "0123456789abcdef0123456789abcdef01234567"
     dirty = DatasetVersion("ValAct-15k", "0.1.0", sha, True, "d" * 32)
     stamped = stamp_card(card, dirty)
-    assert f"git commit `{sha}` (with uncommitted changes), `dvc.lock` md5 `{'d' * 32}`" in stamped
+    assert f"git commit `{sha}` (dirty work tree), `dvc.lock` md5 `{'d' * 32}`" in stamped
     assert stamped.count("valact:source") == 1 and "not published yet" not in stamped
     assert len(stamped.splitlines()) == len(card.splitlines())
     clean = DatasetVersion("ValAct-15k", "0.1.0", sha, False, None)
     assert f"git commit `{sha}`, no `dvc.lock`." in stamp_card(card, clean)
     old = "---\npretty_name: x\n---\nan old card\n"
     assert stamp_card(old, clean).endswith(clean.source_line() + "\n")
+    outside = DatasetVersion(
+        "ValAct-15k", "0.1.0", None, None, None, git_note="not a git repository"
+    )
+    assert "git commit unknown (not a git repository), no `dvc.lock`." in stamp_card(card, outside)
 
 
 # -- real uploads -------------------------------------------------------------------------------
@@ -247,7 +268,7 @@ def test_upload_is_one_commit_and_the_hub_holds_exactly_the_folder(
     md5 = _md5(root / "dvc.lock")
     card, local_card = remote["README.md"].decode(), local["README.md"].decode()
     assert "Source: not published yet" in local_card and "not published yet" not in card
-    assert f"git commit unknown, `dvc.lock` md5 `{md5}`." in card
+    assert f"git commit unknown (not a git repository), `dvc.lock` md5 `{md5}`." in card
     assert [ln for ln in card.splitlines() if "valact:source" not in ln] == [
         ln for ln in local_card.splitlines() if "valact:source" not in ln
     ]
@@ -255,7 +276,11 @@ def test_upload_is_one_commit_and_the_hub_holds_exactly_the_folder(
     commits = hub.commits(REPO)
     assert [c.summary for c in commits] == ["initial commit", result.commit_message]
     md5 = _md5(root / "dvc.lock")
-    assert commits[-1].summary == f"ValAct-15k 0.1.0 (git unknown, dvc.lock md5 {md5[:8]})"
+    assert (
+        commits[-1].summary
+        == f"ValAct-15k 0.1.0 (git unknown: not a git repository, dvc.lock md5 {md5[:8]})"
+    )
+    assert "git commit: unknown: not a git repository\n" in commits[-1].description
     assert "dvc.lock md5: " + md5 in commits[-1].description
     assert len(hub.calls("POST", r"/commit/main$")) == 1
     assert result.changed and result.commit_oid == commits[-1].oid
@@ -540,11 +565,14 @@ def test_command_dry_run_prints_plan(
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
     assert publish_command(dry_run=True, repo_id="someone/else") == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "someone/else" in out
     for f in local_files(project / "processed" / "valact-15k"):
         assert re.search(rf"{f.size:,}\s+{re.escape(f.path)}", out)
-    assert "commit message: ValAct-15k 0.1.0 (git unknown, no-dvc.lock)" in out
+    assert (
+        "commit message: ValAct-15k 0.1.0 (git unknown: not a git repository, no-dvc.lock)" in out
+    )
+    assert f"warning: {project}: not a git repository, so the commit message and the card" in err
     assert hub.request_count == 0
 
 
@@ -597,3 +625,193 @@ def test_command_publishes_with_env_token_and_never_shows_it(
     for text in (captured.out, captured.err, caplog.text):
         assert TOKEN not in text
         assert TOKEN[3:15] not in text
+
+
+# -- the state of the work tree ----------------------------------------------------------------
+@pytest.fixture()
+def git_project(project: Path) -> Path:
+    """The project as a clean git repo: params.yaml and dvc.lock committed, the folder ignored."""
+    _needs_git()
+    (project / ".gitignore").write_text("/processed/valact-15k\n__pycache__/\n")
+    (project / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")
+    (project / "review" / "decisions").mkdir(parents=True)
+    (project / "review" / "decisions" / "batch-001.jsonl").write_text("{}\n")
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "built")
+    (project / "__pycache__").mkdir()
+    (project / "__pycache__" / "x.pyc").write_bytes(b"ignored: does not make the tree dirty")
+    return project
+
+
+def _make_dirty(project: Path) -> None:
+    """What the user reported: a modified dvc.lock and params.yaml, a new decision file."""
+    (project / "dvc.lock").write_text("schema: '2.0'\nstages: {build: {}}\n")
+    with (project / "params.yaml").open("a") as f:
+        f.write("# tried another setting\n")
+    (project / "review" / "decisions" / "batch-002.jsonl").write_text("{}\n")
+
+
+DIRTY_PATHS = (
+    "dvc.lock (modified)",
+    "params.yaml (modified)",
+    "review/decisions/batch-002.jsonl (untracked)",
+)
+
+
+def test_clean_git_tree_publishes_with_no_warning(
+    git_project: Path,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    sha = _git(git_project, "rev-parse", "HEAD")
+    md5 = _md5(git_project / "dvc.lock")
+    message = f"ValAct-15k 0.1.0 (git {sha[:7]}, dvc.lock md5 {md5[:8]})"
+    assert publish_command(dry_run=True, repo_id=None) == 0
+    out, err = capsys.readouterr()
+    assert f"commit message: {message}" in out and "warning" not in err
+    assert hub.request_count == 0
+
+    assert publish_command(dry_run=False, repo_id=None) == 0
+    out, err = capsys.readouterr()
+    assert "committed" in out and "warning" not in err and "dirty" not in out + err
+    commit = hub.commits(REPO)[-1]
+    assert commit.summary == message and "dirty" not in commit.description
+    assert f"git commit: {sha}\n" in commit.description
+    card = hub.files(REPO)["README.md"].decode()
+    assert f"git commit `{sha}`, `dvc.lock` md5 `{md5}`." in card
+
+
+def test_dirty_tree_dry_run_warns_and_exits_0(
+    git_project: Path,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    sha = _git(git_project, "rev-parse", "HEAD")
+    _make_dirty(git_project)
+    md5 = _md5(git_project / "dvc.lock")
+    assert publish_command(dry_run=True, repo_id=None) == 0
+    out, err = capsys.readouterr()
+    assert (
+        f"commit message: ValAct-15k 0.1.0 (git {sha[:7]} (dirty work tree), "
+        f"dvc.lock md5 {md5[:8]})"
+    ) in out
+    assert (
+        f"warning: the work tree at {git_project} is dirty: git {sha[:7]} is not what this "
+        f"folder was built from (3 uncommitted changes: {', '.join(DIRTY_PATHS)}); "
+        "a real publish is refused"
+    ) in err
+    assert "--allow-dirty" in err
+    assert "nothing was sent" in out
+    assert hub.request_count == 0
+
+
+def test_dirty_tree_real_publish_is_refused_before_any_request(
+    git_project: Path,
+    folder: Path,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    sha = _git(git_project, "rev-parse", "HEAD")
+    _make_dirty(git_project)
+    assert publish_command(dry_run=False, repo_id=None) == 1
+    out, err = capsys.readouterr()
+    assert (
+        f"valact publish: refusing to publish from a dirty work tree: {git_project} has "
+        f"3 uncommitted changes: {', '.join(DIRTY_PATHS)}, so the dataset would claim "
+        f"git {sha[:7]}, which it was not built from."
+    ) in err
+    assert "--allow-dirty" in err and "published" not in out
+    assert hub.request_count == 0 and hub.requests == []
+
+    # the library call refuses too, even with a token and an explicit endpoint
+    with pytest.raises(DirtyTreeError) as info:
+        publish(
+            folder,
+            REPO,
+            private=False,
+            token=TOKEN,
+            endpoint=hub.endpoint,
+            params=_params(),
+            root=git_project,
+        )
+    assert info.value.dirty_paths == DIRTY_PATHS and isinstance(info.value, PublishError)
+    assert hub.request_count == 0
+
+
+def test_allow_dirty_publishes_and_says_the_tree_was_dirty(
+    git_project: Path,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+    sha = _git(git_project, "rev-parse", "HEAD")
+    _make_dirty(git_project)
+    md5 = _md5(git_project / "dvc.lock")
+    assert publish_command(dry_run=False, repo_id=None, allow_dirty=True) == 0
+    out, err = capsys.readouterr()
+    message = f"ValAct-15k 0.1.0 (git {sha[:7]} (dirty work tree), dvc.lock md5 {md5[:8]})"
+    assert f"commit message: {message}" in out and "committed" in out
+    assert (
+        f"warning: the work tree at {git_project} is dirty: git {sha[:7]} is not what this "
+        "folder was built from"
+    ) in err
+    assert 'published anyway (--allow-dirty), the commit message and the card saying "dirty' in err
+    commit = hub.commits(REPO)[-1]
+    assert commit.summary == message
+    assert f"git commit: {sha} (dirty work tree)\n" in commit.description
+    assert f"work tree: 3 uncommitted changes: {', '.join(DIRTY_PATHS)}\n" in commit.description
+    card = hub.files(REPO)["README.md"].decode()
+    assert f"git commit `{sha}` (dirty work tree), `dvc.lock` md5 `{md5}`." in card
+
+
+def test_dirty_paths_cover_untracked_files_staged_and_renamed(git_project: Path) -> None:
+    """Untracked files count even when git is configured not to show them; ten are named."""
+    _git(git_project, "config", "status.showUntrackedFiles", "no")
+    for i in range(12):
+        (git_project / f"notes-{i:02}.txt").write_text("x")
+    (git_project / "new-dir").mkdir()
+    (git_project / "new-dir" / "a.txt").write_text("x")
+    _git(git_project, "mv", "dvc.lock", "dvc.lock.old")
+    (git_project / "params.yaml").unlink()
+    version = dataset_version(_params(), git_project)
+    assert version.git_dirty is True and version.git_note is None
+    assert version.dirty_paths == (
+        "dvc.lock.old (renamed from dvc.lock)",
+        "params.yaml (deleted)",
+        "new-dir/ (untracked)",
+        *(f"notes-{i:02}.txt (untracked)" for i in range(12)),
+    )
+    summary = version.dirty_summary()
+    assert summary.startswith("15 uncommitted changes: dvc.lock.old (renamed from dvc.lock), ")
+    assert summary.endswith("notes-06.txt (untracked), and 5 more")
+
+    assert parse_porcelain(" M a b\0?? c\0AM d\0UU e\0") == [
+        "a b (modified)",
+        "c (untracked)",
+        "d (added)",
+        "e (unmerged)",
+    ]
+
+
+def test_a_git_repo_without_commits_is_dirty(folder: Path, tmp_path: Path) -> None:
+    _needs_git()
+    repo = tmp_path / "fresh"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "dvc.lock").write_text("stages: {}\n")
+    version = dataset_version(_params(), repo)
+    assert version.git_commit is None and version.git_dirty is True
+    assert version.message.startswith("ValAct-15k 0.1.0 (git unknown: no commit yet (dirty")
+    with pytest.raises(DirtyTreeError, match=r"1 uncommitted change: dvc.lock \(untracked\)"):
+        publish(folder, REPO, private=False, token=TOKEN, params=_params(), root=repo)

@@ -359,7 +359,7 @@ def test_commands_plug_into_the_real_review_group(workdir: Path) -> None:
     assert (workdir / "review" / "queue.jsonl").exists()
     res = runner.invoke(app, ["review", "agreement", "--json"])
     assert res.exit_code == 0, res.output
-    figures = json.loads(res.output)
+    figures = json.loads(res.stdout)  # log lines go to stderr
     assert figures == metrics["agreement"]
     # units [accept, accept] and [reject, accept]: o_aa = 2, o_ar = o_ra = 1, n_a = 3, n_r = 1
     # alpha = 1 - (4 - 1) * 2 / (2 * 3 * 1) = 0

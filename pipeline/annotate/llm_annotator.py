@@ -52,7 +52,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from tqdm import tqdm
 
 from pipeline.annotate import prompts
 from pipeline.annotate.models import (
@@ -75,6 +74,7 @@ from pipeline.llm import (
     price_for,
 )
 from pipeline.params import Params
+from pipeline.progress import progress_bar
 from pipeline.schemas import ANNOTATIONS
 from pipeline.values import VALUE_IDS
 
@@ -356,7 +356,7 @@ async def _online(ann: Annotator, llm: LLMClient, runs: Sequence[PostRun],
     run ~5% faster at 200 ms latency, but could lose up to twice as many answers.)
     """
     todo = iter(runs)
-    bar = tqdm(total=len(runs), desc=f"annotate ({ann.model})", unit="post",
+    bar = progress_bar(total=len(runs), desc=f"annotate ({ann.model})", unit="post",
                disable=not progress, dynamic_ncols=True)
 
     async def chain(run: PostRun) -> None:

@@ -20,13 +20,13 @@ from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
 from pipeline import paths
 from pipeline.annotate import offline
 from pipeline.annotate.sampling import annotation_target, stratified_sample
 from pipeline.artifacts import write_frame, write_stage_metrics
 from pipeline.params import Params
+from pipeline.progress import progress_bar
 from pipeline.schemas import ANNOTATIONS, UNIQUE_POSTS, ArtifactError, validate
 
 log = logging.getLogger("valact.annotate")
@@ -34,7 +34,7 @@ log = logging.getLogger("valact.annotate")
 
 def annotate_offline(posts: pd.DataFrame, min_relevance: float, progress: bool) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    for post in tqdm(
+    for post in progress_bar(
         posts.itertuples(index=False),
         total=len(posts),
         desc="annotate (offline)",

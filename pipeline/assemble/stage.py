@@ -36,6 +36,7 @@ from pipeline import paths
 from pipeline.artifacts import read_frame, write_frame, write_stage_metrics
 from pipeline.assemble.carry import CarryError, carry_forward
 from pipeline.params import Params
+from pipeline.progress import progress_bar
 from pipeline.release import previous as previous_release
 from pipeline.release.ids import option_id, scenario_id
 from pipeline.release.withdrawals import Withdrawal, read_withdrawals
@@ -77,7 +78,11 @@ def post_years(posts: pd.DataFrame) -> dict[str, int]:
 
 
 def score_scenarios(
-    reviewed: pd.DataFrame, k: int, seed: int, years: dict[str, int] | None = None
+    reviewed: pd.DataFrame,
+    k: int,
+    seed: int,
+    years: dict[str, int] | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     years = years if years is not None else {}
     rows = []
@@ -89,12 +94,15 @@ def score_scenarios(
         "records"
     )
     lo = 0
+    bar = progress_bar(total=len(records), desc="assemble: score", unit="option",
+                       disable=not progress)
     while lo < len(records):
         post_id = records[lo]["post_id"]
         hi = lo
         while hi < len(records) and records[hi]["post_id"] == post_id:
             hi += 1
         group, lo = records[lo:hi], hi
+        bar.update(len(group))
         n_values = len({r["value"] for r in group})
         if n_values < k:
             continue
@@ -116,6 +124,7 @@ def score_scenarios(
                 "tiebreak": _h(seed, "rank", post_id),
             }
         )
+    bar.close()
     df = pd.DataFrame(
         rows,
         columns=["post_id", "subreddit", "year", "quality", "opposed", "n_values", "tiebreak"],
@@ -235,11 +244,14 @@ def assemble(
     months: dict[str, str] | None = None,
     previous: pd.DataFrame | None = None,
     withdrawn: dict[str, Withdrawal] | None = None,
+    progress: bool = False,
+    n_posts: int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """``years`` maps post_id to the post's year (UTC); without it the year cap is inert.
 
     ``months`` maps post_id to ``YYYY-MM`` (UTC); ``previous`` holds the previous release's
-    rows (schemas.PREVIOUS_RELEASE), ``withdrawn`` the withdrawals by post id.
+    rows (schemas.PREVIOUS_RELEASE), ``withdrawn`` the withdrawals by post id;
+    ``n_posts`` is how many posts dedupe left (for the shortfall message).
     """
     ap = params.assemble
     k = ap.options_per_scenario
@@ -270,7 +282,7 @@ def assemble(
     withdrawn_in_pool = int(reviewed["post_id"].isin(set(withdrawn)).groupby(
         reviewed["post_id"]).any().sum())
     log.info("scoring %d candidate items", pool_rows["post_id"].nunique())
-    ranked = score_scenarios(pool_rows, k, params.seed, years)
+    ranked = score_scenarios(pool_rows, k, params.seed, years, progress=progress)
     available = len(ranked) + n_fixed
     n = target
     if available < target:
@@ -283,13 +295,28 @@ def assemble(
             f"review{kept_md}; the target is {target} (missing {target - available}). Per "
             f"value, candidate options: {per_value_available}."
         )
+        if n_posts is not None and math.ceil(target * params.annotate.oversample) >= n_posts:
+            remedy = (
+                f" All {n_posts} posts left after dedupe were annotated (the target x "
+                f"annotate.oversample is {math.ceil(target * params.annotate.oversample)}), "
+                "so raising annotate.oversample cannot help: more posts are needed (ingest "
+                "more, or relax clean's filters)"
+            )
+        else:
+            remedy = " Raise annotate.oversample (more of the posts annotated) or ingest more"
         if not ap.allow_smaller:
             raise AssemblyError(
-                msg + " Ingest more posts, raise annotate.oversample, or set "
-                "assemble.allow_smaller: true to build a smaller balanced set."
+                msg + remedy + ", or set assemble.allow_smaller: true to build a smaller "
+                "balanced set."
             )
         n = max(balanced_size(available, k), n_fixed)
-        log.warning("%s Building %d scenarios instead (allow_smaller).", msg, n)
+        why = (
+            f" ({available} candidates, but {n} x {k} is the largest number of options "
+            f"that splits equally over the {N_VALUES} values)"
+            if n < available
+            else ""
+        )
+        log.warning("%s%s. Building %d scenarios instead (allow_smaller)%s.", msg, remedy, n, why)
     if n * k % N_VALUES:
         log.warning("%d x %d options cannot be split equally over %d values", n, k, N_VALUES)
 
@@ -412,6 +439,7 @@ def run(
     withdrawn_src: Path = paths.WITHDRAWN,
     previous_out: Path = paths.PREVIOUS_RELEASE,
     root: Path = Path("."),
+    progress: bool = True,
 ) -> dict[str, Any]:
     ap = params.assemble
     reviewed = read_frame(src, REVIEWED)
@@ -421,7 +449,7 @@ def run(
     prev_rows = release.rows if release is not None else previous_release.empty_rows()
     selected, metrics = assemble(
         reviewed, params, post_years(posts), months=post_months(posts),
-        previous=prev_rows, withdrawn=withdrawn,
+        previous=prev_rows, withdrawn=withdrawn, progress=progress, n_posts=len(posts),
     )
     metrics["previous_release"] = (
         None

@@ -8,9 +8,14 @@ Not a DVC stage: it has side effects and needs a token. In order:
    cache can stand in for the folder), the release checks of ``pipeline.build.checks`` on
    the loaded tables, and agreement between the two configs. A folder that fails is refused.
 2. Name the dataset version for the commit message: ``build.version``, the git commit of the
-   repo and the md5 of ``dvc.lock``.
+   repo and the md5 of ``dvc.lock``. A dirty work tree (``git status --porcelain``: any
+   modified, staged, deleted or untracked path that git does not ignore) means that commit
+   is not what the folder was built from: a real publish is refused unless ``allow_dirty``
+   (``--allow-dirty``), and then the commit message, description and card say
+   "dirty work tree". Outside git (or without git) the version names no commit
+   ("git unknown: not a git repository") and publishing goes ahead, with a warning.
 3. ``--dry-run`` stops here: it lists what would be uploaded and the message, with no token
-   and no request.
+   and no request (and warns about a dirty tree, without refusing).
 4. Take the token from ``HF_TOKEN`` or the saved login (``huggingface_hub.get_token``),
    create the dataset repo if needed, and upload the whole folder as ONE commit: an add for
    every file and a delete for every remote file the folder no longer has (except the
@@ -35,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -59,11 +64,36 @@ PROTECTED_REMOTE_FILES = frozenset({".gitattributes"})
 # Local folders never uploaded (what ``upload_folder`` ignores too).
 SKIPPED_DIRS = frozenset({".git", ".cache"})
 LOAD_TIMEOUT_S = 900
+DIRTY = "dirty work tree"
+DIRTY_PATHS_SHOWN = 10  # dirty paths named in messages; the rest are counted
+_GIT_STATES = {
+    "M": "modified",
+    "A": "added",
+    "D": "deleted",
+    "R": "renamed",
+    "C": "copied",
+    "T": "type changed",
+}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
 class PublishError(RuntimeError):
     """Publishing cannot go ahead (no token, bad repo id, the Hub refused a request)."""
+
+
+class DirtyTreeError(PublishError):
+    """The work tree has changes the named commit does not hold: nothing is sent."""
+
+    def __init__(self, root: Path, version: DatasetVersion) -> None:
+        self.root = root
+        self.dirty_paths = version.dirty_paths
+        commit = f"git {version.git_commit[:7]}" if version.git_commit else "the commit named"
+        super().__init__(
+            f"refusing to publish from a {DIRTY}: {root} has {version.dirty_summary()}, "
+            f"so the dataset would claim {commit}, which it was not built from. Commit the "
+            "changes (rebuild with `dvc repro` if they touch the build), or pass --allow-dirty "
+            f'to publish anyway with the commit marked "{DIRTY}"; --dry-run shows the plan'
+        )
 
 
 class ValidationError(PublishError):
@@ -88,34 +118,80 @@ class LocalFile:
 class DatasetVersion:
     name: str
     version: str
-    git_commit: str | None  # full sha, None outside git
-    git_dirty: bool | None  # tracked files differ from the commit; None when unknown
+    git_commit: str | None  # full sha; None outside git or before the first commit
+    git_dirty: bool | None  # the work tree differs from the commit; None when unknown
     dvc_lock_md5: str | None  # None when there is no dvc.lock
+    # what makes the tree dirty, "path (state)" as `git status --porcelain` lists them
+    dirty_paths: tuple[str, ...] = ()
+    git_note: str | None = None  # why there is no commit ("not a git repository", ...)
+
+    def _git(self, commit: str, note: str = "unknown: {}") -> str:
+        """``commit``, else "unknown" with the note, then the dirty mark when dirty."""
+        git = commit or (note.format(self.git_note) if self.git_note else "unknown")
+        return git + (f" ({DIRTY})" if self.git_dirty else "")
 
     @property
     def message(self) -> str:
-        git = self.git_commit[:7] if self.git_commit else "unknown"
+        git = self._git(self.git_commit[:7] if self.git_commit else "")
         dvc = f"dvc.lock md5 {self.dvc_lock_md5[:8]}" if self.dvc_lock_md5 else "no-dvc.lock"
         return f"{self.name} {self.version} (git {git}, {dvc})"
 
+    def dirty_summary(self, limit: int = DIRTY_PATHS_SHOWN) -> str:
+        """``3 uncommitted changes: dvc.lock (modified), ...`` (the first ``limit`` named)."""
+        n = len(self.dirty_paths)
+        if not n:
+            return f"uncommitted changes ({self.git_note or 'git listed none'})"
+        shown = ", ".join(self.dirty_paths[:limit])
+        more = f", and {n - limit} more" if n > limit else ""
+        return f"{n} uncommitted change{'s' if n != 1 else ''}: {shown}{more}"
+
     def source_line(self) -> str:
         """The card's source line: which repository state built this folder."""
-        dirty = " (with uncommitted changes)" if self.git_dirty else ""
-        git = f"git commit `{self.git_commit}`{dirty}" if self.git_commit else "git commit unknown"
+        git = self._git(f"`{self.git_commit}`" if self.git_commit else "", "unknown ({})")
         lock = f"`dvc.lock` md5 `{self.dvc_lock_md5}`" if self.dvc_lock_md5 else "no `dvc.lock`"
-        return f"{SOURCE_MARKER}Source: built by the ValAct pipeline at {git}, {lock}."
+        return f"{SOURCE_MARKER}Source: built by the ValAct pipeline at git commit {git}, {lock}."
 
     def description(self, files: list[LocalFile]) -> str:
-        dirty = {True: " (uncommitted changes)", False: "", None: ""}[self.git_dirty]
+        lines = [
+            f"Dataset: {self.name} {self.version}",
+            f"git commit: {self._git(self.git_commit or '')}",
+        ]
+        if self.git_dirty:
+            lines.append(f"work tree: {self.dirty_summary()}")
         return "\n".join(
-            [
-                f"Dataset: {self.name} {self.version}",
-                f"git commit: {self.git_commit or 'unknown'}{dirty}",
+            lines
+            + [
                 f"dvc.lock md5: {self.dvc_lock_md5 or 'no dvc.lock'}",
                 f"files: {len(files)} ({sum(f.size for f in files):,} bytes)",
                 "Published with `valact publish`.",
             ]
         )
+
+    def warnings(self, root: Path, *, dry_run: bool, allow_dirty: bool) -> list[str]:
+        """What a reader of the commit message must know about it (empty for a clean tree)."""
+        if self.git_dirty:
+            commit = f"git {self.git_commit[:7]}" if self.git_commit else "the commit named"
+            text = (
+                f"the work tree at {root} is dirty: {commit} is not what this folder was built "
+                f"from ({self.dirty_summary()})"
+            )
+            if allow_dirty:
+                how = "published anyway" if not dry_run else "a real publish goes ahead"
+                return [
+                    f"{text}; {how} (--allow-dirty), the commit message and the card "
+                    f'saying "{DIRTY}"'
+                ]
+            return [
+                f"{text}; a real publish is refused: commit the changes (rebuild with "
+                "`dvc repro` if they touch the build), or pass --allow-dirty to publish with "
+                f'the commit marked "{DIRTY}"'
+            ]
+        if self.git_commit is None and self.git_note:
+            return [
+                f"{root}: {self.git_note}, so the commit message and the card name no git "
+                f'commit ("git unknown: {self.git_note}"); publishing goes ahead without one'
+            ]
+        return []
 
 
 def stamp_card(card: str, version: DatasetVersion) -> str:
@@ -361,19 +437,83 @@ def validation_problems(
 
 
 # -- version ----------------------------------------------------------------------------------
-def _git(root: Path, *args: str) -> str | None:
+def _run_git(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    """``git args`` in ``root`` (no optional index writes); None when git cannot run."""
     try:
-        proc = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, timeout=60, check=False
+        return subprocess.run(
+            ["git", "--no-optional-locks", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    proc = _run_git(root, *args)
+    return proc.stdout.strip() if proc is not None and proc.returncode == 0 else None
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] if lines else "no message"
+
+
+def parse_porcelain(out: str) -> list[str]:
+    """``git status --porcelain -z`` output as ``path (state)`` entries, in git's order."""
+    entries = out.split("\0")
+    changes, i = [], 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if len(entry) < 4:  # the trailing empty entry
+            continue
+        xy, path = entry[:2], entry[3:]
+        if xy == "??":
+            state = "untracked"
+        elif "U" in xy or xy in ("AA", "DD"):
+            state = "unmerged"
+        else:
+            code = xy[0] if xy[0] != " " else xy[1]
+            state = _GIT_STATES.get(code, f"status {xy.strip()}")
+        if xy[0] in "RC":  # renames and copies: the next entry is the old path
+            state = f"{state} from {entries[i]}" if i < len(entries) else state
+            i += 1
+        changes.append(f"{path} ({state})")
+    return changes
+
+
+def git_state(root: Path) -> tuple[str | None, bool | None, tuple[str, ...], str | None]:
+    """(commit, dirty, dirty paths, note) of the repository holding ``root``.
+
+    Dirty: anything ``git status --porcelain`` lists, untracked files included (ignored
+    paths are not), whatever ``status.showUntrackedFiles`` says. Outside a repository, or
+    without git, the commit and dirtiness are unknown (None) and the note says why. When
+    git cannot list the changes of a repository, the tree counts as dirty.
+    """
+    inside = _run_git(root, "rev-parse", "--is-inside-work-tree")
+    if inside is None:
+        return None, None, (), "git is not installed (or did not answer)"
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        err = inside.stderr.strip()
+        if inside.returncode != 0 and "not a git repository" not in err:
+            return None, None, (), f"git failed: {_first_line(err)}"
+        return None, None, (), "not a git repository"
+    sha = _git(root, "rev-parse", "--verify", "--quiet", "HEAD") or None
+    note = None if sha else "no commit yet"
+    status = _run_git(root, "status", "--porcelain", "-z", "--untracked-files=normal")
+    if status is None or status.returncode != 0:
+        why = _first_line(status.stderr) if status is not None else "git did not answer"
+        return sha, True, (), f"`git status` failed, the tree counts as dirty: {why}"
+    changes = tuple(parse_porcelain(status.stdout))
+    return sha, bool(changes), changes, note
 
 
 def dataset_version(params: Params, root: Path) -> DatasetVersion:
-    sha = _git(root, "rev-parse", "--verify", "HEAD")
-    status = _git(root, "status", "--porcelain", "--untracked-files=no") if sha else None
+    sha, dirty, changes, note = git_state(root)
     lock = root / "dvc.lock"
     md5 = None
     if lock.is_file():
@@ -381,9 +521,11 @@ def dataset_version(params: Params, root: Path) -> DatasetVersion:
     return DatasetVersion(
         name=params.build.name,
         version=params.build.version,
-        git_commit=sha or None,
-        git_dirty=None if status is None else bool(status),
+        git_commit=sha,
+        git_dirty=dirty,
         dvc_lock_md5=md5,
+        dirty_paths=changes,
+        git_note=note,
     )
 
 
@@ -443,35 +585,48 @@ def publish(
     version_message: str | None = None,
     params: Params | None = None,
     root: Path | None = None,
+    allow_dirty: bool = False,
 ) -> PublishResult:
     """Validate ``folder`` and push it to the dataset repo ``repo_id`` as one commit.
 
     ``params`` defaults to ``params.yaml`` (for the expected counts and the version);
     ``root`` is the repository whose git commit and ``dvc.lock`` name the version (default:
     the working directory); ``version_message`` replaces the generated commit message;
-    ``endpoint`` defaults to ``HF_ENDPOINT``, else the public Hub.
-    Raises ``ValidationError`` (nothing sent) or ``PublishError``.
+    ``endpoint`` defaults to ``HF_ENDPOINT``, else the public Hub. A dirty work tree in
+    ``root`` refuses a real publish unless ``allow_dirty`` (a dry run only warns); the
+    warnings are in ``PublishResult.warnings``.
+    Raises ``DirtyTreeError`` or ``ValidationError`` (nothing sent), or ``PublishError``.
     """
     params = load_params() if params is None else params
     root = Path.cwd() if root is None else root
     _check_repo_id(repo_id)
+    version = dataset_version(params, root)
+    if version.git_dirty and not dry_run and not allow_dirty:
+        raise DirtyTreeError(root, version)
+    warnings = version.warnings(root, dry_run=dry_run, allow_dirty=allow_dirty)
+    for w in warnings:
+        log.warning(w)
     files = local_files(folder)
     log.info("validating %s (%d files)", folder, len(files))
     problems = validation_problems(folder, params, files)
     if problems:
         raise ValidationError(folder, problems)
-    version = dataset_version(params, root)
     message = version_message or version.message
     if dry_run:
         return PublishResult(
-            repo_id=repo_id, dry_run=True, commit_message=message, files=tuple(files)
+            repo_id=repo_id,
+            dry_run=True,
+            commit_message=message,
+            files=tuple(files),
+            warnings=tuple(warnings),
         )
 
     token = resolve_token(token)
     hub = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_HUB).rstrip("/")
     try:
         with _commit_urls_parsed_against(hub):
-            return _push(folder, repo_id, private, token, hub, files, message, version)
+            result = _push(folder, repo_id, private, token, hub, files, message, version)
+            return replace(result, warnings=(*warnings, *result.warnings))
     except PublishError:
         raise
     except Exception as exc:
@@ -555,8 +710,9 @@ def _echo(text: str, err: bool = False) -> None:
     print(text, file=sys.stderr if err else sys.stdout, flush=True)
 
 
-def publish_command(dry_run: bool, repo_id: str | None) -> int:
-    """``valact publish [--dry-run] [--repo-id X]``: 0 on success, 1 when refused or failed."""
+def publish_command(dry_run: bool, repo_id: str | None, allow_dirty: bool = False) -> int:
+    """``valact publish [--dry-run] [--repo-id X] [--allow-dirty]``: 0 on success, 1 when
+    refused or failed (a dirty work tree is refused unless ``allow_dirty``; a dry run warns)."""
     try:
         params = load_params()
     except ParamsError as exc:
@@ -569,7 +725,12 @@ def publish_command(dry_run: bool, repo_id: str | None) -> int:
     _echo(f"{what} {folder}/ to the {visibility} dataset repo {repo}")
     try:
         result = publish(
-            folder, repo, private=params.publish.private, dry_run=dry_run, params=params
+            folder,
+            repo,
+            private=params.publish.private,
+            dry_run=dry_run,
+            params=params,
+            allow_dirty=allow_dirty,
         )
     except ValidationError as exc:
         _echo(f"valact publish: {exc}", err=True)
@@ -582,14 +743,14 @@ def publish_command(dry_run: bool, repo_id: str | None) -> int:
     for f in result.files:
         _echo(f"  {f.size:>12,}  {f.path}")
     _echo(f"commit message: {result.commit_message}")
+    for w in result.warnings:
+        _echo(f"warning: {w}", err=True)
     if dry_run:
         _echo(
             "remote files not in the folder would be deleted (except .gitattributes); "
             "nothing was sent (no token needed)"
         )
         return 0
-    for w in result.warnings:
-        _echo(f"warning: {w}", err=True)
     if result.deleted:
         _echo(f"deleted {len(result.deleted)} remote files: {', '.join(result.deleted)}")
     if result.changed:

@@ -8,10 +8,12 @@ YAML has ``configs`` and ``dataset_info``. The folder is built aside and swapped
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from pipeline.build.checks import release_problems
 from pipeline.build.features import CONFIGS, SPLIT
 from pipeline.build.plot import plot_value_distribution
 from pipeline.params import Params, as_dict
+from pipeline.progress import progress_bar
 from pipeline.release.changes import diff_releases
 from pipeline.release.withdrawals import Withdrawal, read_withdrawals
 from pipeline.schemas import PREVIOUS_RELEASE, SELECTED
@@ -82,10 +85,34 @@ def _to_dataset(df: pd.DataFrame, config: str) -> Dataset:
     return Dataset.from_list(records, features=features)
 
 
+@contextlib.contextmanager
+def _datasets_bars_off() -> Iterator[None]:
+    """The datasets library's own progress bars off, then as they were."""
+    import datasets
+
+    was_enabled = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            datasets.enable_progress_bars()
+
+
 def write_dataset_folder(
-    datasets_by_config: dict[str, Dataset], folder: Path, rows_per_shard: int
+    datasets_by_config: dict[str, Dataset], folder: Path, rows_per_shard: int,
+    progress: bool = False,
 ) -> tuple[dict[str, dict[str, int]], DatasetCardData]:
-    """Write parquet shards per config; return their sizes and the card's YAML metadata."""
+    """Write parquet shards per config; return their sizes and the card's YAML metadata.
+
+    The datasets library's own "Creating parquet from Arrow format" bars are off; one bar
+    counts the shards written.
+    """
+    shard_counts = {
+        c: max(1, math.ceil(len(ds) / rows_per_shard)) for c, ds in datasets_by_config.items()
+    }
+    bar = progress_bar(total=sum(shard_counts.values()), desc="build: shards", unit="shard",
+                       disable=not progress)
     card_data = DatasetCardData()
     infos: dict[str, DatasetInfo] = {}
     configs: dict[str, dict[str, Any]] = {}
@@ -93,10 +120,12 @@ def write_dataset_folder(
     for i, (config, ds) in enumerate(datasets_by_config.items()):
         data_dir = CONFIGS[config][0]
         (folder / data_dir).mkdir(parents=True, exist_ok=True)
-        n_shards = max(1, math.ceil(len(ds) / rows_per_shard))
-        for s in range(n_shards):
-            shard = ds.shard(num_shards=n_shards, index=s, contiguous=True)
-            shard.to_parquet(folder / data_dir / f"{SPLIT}-{s:05d}-of-{n_shards:05d}.parquet")
+        n_shards = shard_counts[config]
+        with _datasets_bars_off():
+            for s in range(n_shards):
+                shard = ds.shard(num_shards=n_shards, index=s, contiguous=True)
+                shard.to_parquet(folder / data_dir / f"{SPLIT}-{s:05d}-of-{n_shards:05d}.parquet")
+                bar.update(1)
         nbytes = ds.data.nbytes
         info = DatasetInfo(features=ds.features)
         info.splits = SplitDict(
@@ -109,6 +138,7 @@ def write_dataset_folder(
         if i == 0:
             configs[config]["default"] = True
         sizes[config] = {"rows": len(ds), "shards": n_shards}
+    bar.close()
     DatasetInfosDict(infos).to_dataset_card_data(card_data)
     MetadataConfigs(configs).to_dataset_card_data(card_data)
     return sizes, card_data
@@ -170,6 +200,7 @@ def run(
     metrics_out: Path = paths.METRICS,
     previous_src: Path = paths.PREVIOUS_RELEASE,
     withdrawn_src: Path = paths.WITHDRAWN,
+    progress: bool = True,
 ) -> dict[str, Any]:
     bp, ap = params.build, params.assemble
     selected = read_frame(src, SELECTED)
@@ -230,7 +261,7 @@ def run(
         "options": _to_dataset(options, "options"),
     }
     with atomic_dir(out_dir) as tmp:
-        sizes, card_data = write_dataset_folder(ds_by_config, tmp, bp.rows_per_shard)
+        sizes, card_data = write_dataset_folder(ds_by_config, tmp, bp.rows_per_shard, progress)
         plot_value_distribution(per_value, tmp / "value_distribution.png")
         card = render_card(
             card_data=card_data,

@@ -8,7 +8,6 @@ reason: the first in ``schemas.REJECT_REASONS`` order that applies.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import multiprocessing
@@ -23,29 +22,24 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
+import pyarrow.parquet as pq
 
 from pipeline import paths
 from pipeline.artifacts import BatchWriter, iter_frames, write_stage_metrics
 from pipeline.clean.advice import AdviceMatcher
+from pipeline.clean.author_key import author_key, load_secret, secret_fingerprint
 from pipeline.clean.content_shape import code_share, link_share, list_share, word_count
 from pipeline.clean.language import LanguageIdentifier
 from pipeline.clean.normalize_text import normalize
 from pipeline.clean.pii import Scrubber, ScrubConfig
 from pipeline.clean.sensitive import SensitiveTopicDetector
 from pipeline.params import CleanParams, Params
+from pipeline.progress import progress_bar
 from pipeline.schemas import CLEAN_POSTS, RAW_POSTS, REJECT_REASONS, REJECTED, validate
 
 log = logging.getLogger("valact.clean")
 
 DELETED_TEXT = {"[removed]", "[deleted]"}
-
-
-def author_key(author: object) -> str | None:
-    """A stable pseudonymous key for an author (for same-author dedupe); never the name."""
-    if author is None or pd.isna(author) or str(author) in DELETED_TEXT:  # type: ignore[arg-type]
-        return None
-    return hashlib.sha256(f"valact-author:{author}".encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -59,8 +53,9 @@ class Verdict:
 class PostFilter:
     """All clean-stage filters, built once (spaCy, lingua, scrubber) and applied per post."""
 
-    def __init__(self, cp: CleanParams):
+    def __init__(self, cp: CleanParams, author_secret: bytes):
         self.cp = cp
+        self.author_secret = author_secret
         self.bots = {b.casefold() for b in cp.bot_authors}
         self.language = LanguageIdentifier()
         self.advice = AdviceMatcher(advice_subreddits=cp.advice_subreddits)
@@ -166,7 +161,7 @@ def process_batch(
                 "subreddit": row.subreddit,
                 "created_utc": row.created_utc,
                 "score": row.score,
-                "author_key": author_key(row.author),
+                "author_key": author_key(row.author, flt.author_secret),
                 "title": s_title.text,
                 "body": s_body.text,
                 "n_words": word_count(f"{s_title.text}\n\n{s_body.text}"),
@@ -194,9 +189,9 @@ def _main_is_importable() -> bool:
 _WORKER_FILTER: PostFilter | None = None
 
 
-def _init_worker(cp: CleanParams) -> None:
+def _init_worker(cp: CleanParams, author_secret: bytes) -> None:
     global _WORKER_FILTER
-    _WORKER_FILTER = PostFilter(cp)
+    _WORKER_FILTER = PostFilter(cp, author_secret)
 
 
 def _process_in_worker(
@@ -210,7 +205,7 @@ def _process_in_worker(
 
 
 def _results(
-    batches: Iterator[pd.DataFrame], cp: CleanParams, workers: int
+    batches: Iterator[pd.DataFrame], cp: CleanParams, workers: int, author_secret: bytes
 ) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame, Counter[str], Counter[str]]]:
     """(batch size, kept, rejected, funnel, redactions) per batch, in input order.
 
@@ -230,7 +225,7 @@ def _results(
         )
         workers = 1
     if workers <= 1 or second is None:
-        flt = PostFilter(cp)
+        flt = PostFilter(cp, author_secret)
         for batch in itertools.chain([first], [second] if second is not None else [], batches):
             funnel: Counter[str] = Counter()
             redactions: Counter[str] = Counter()
@@ -240,7 +235,7 @@ def _results(
     log.info("clean: %d worker processes", workers)
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(cp,)) as pool:
+                             initargs=(cp, author_secret)) as pool:
         in_flight: deque[tuple[int, Future[Any]]] = deque()
         try:
             for batch in itertools.chain([first, second], batches):
@@ -258,6 +253,16 @@ def _results(
             ) from exc
 
 
+PROGRESS_CHUNK = 250  # posts per unit of work (and per progress update)
+
+
+def _chunks(frames: Iterator[pd.DataFrame], size: int) -> Iterator[pd.DataFrame]:
+    """Each frame cut into pieces of at most ``size`` rows, in order."""
+    for frame in frames:
+        for lo in range(0, len(frame), size):
+            yield frame.iloc[lo : lo + size]
+
+
 def run(
     params: Params,
     src: Path = paths.RAW_POSTS,
@@ -268,29 +273,65 @@ def run(
 ) -> dict[str, Any]:
     cp = params.clean
     workers = cp.workers if cp.workers is not None else (os.cpu_count() or 1)
+    secret = load_secret(params.ingest.source)
     funnel: Counter[str] = Counter()
     redactions: Counter[str] = Counter()
     total = 0
+    n_posts = pq.ParquetFile(src).metadata.num_rows if src.exists() else None
+    if n_posts is not None and n_posts <= batch_size:
+        workers = 1  # one batch's worth: starting worker processes costs more than it saves
+    # Work goes out in chunks of PROGRESS_CHUNK posts, so the bar moves every few seconds
+    # even on slow real posts; the chunks of one input batch are written as that batch, so
+    # the files (row groups) are those of a run without chunks.
+    pending: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    order: dict[str, int] = {}  # post_id -> position in the batch being gathered
+    pending_n = 0
     with (
         BatchWriter(clean_out, CLEAN_POSTS) as kept_w,
         BatchWriter(rejected_out, REJECTED) as rej_w,
-        tqdm(desc="clean", unit="post", disable=not progress) as bar,
+        progress_bar(total=n_posts, desc="clean", unit="post", disable=not progress) as bar,
     ):
-        for n, kept, rejected, b_funnel, b_redactions in _results(
-            iter_frames(src, batch_size), cp, workers
-        ):
-            kept_w.write(kept)
-            rej_w.write(rejected)
+
+        def flush() -> None:
+            nonlocal pending_n
+            if pending:
+                kept_w.write(pd.concat([k for k, _ in pending], ignore_index=True))
+                rej = pd.concat([r for _, r in pending], ignore_index=True)
+                # in input order (each chunk lists its filter rejections before its advice
+                # rejections: without this the order would depend on the chunk size)
+                rej_w.write(rej.sort_values("post_id", key=lambda s: s.map(order), kind="stable"))
+            pending.clear()
+            order.clear()
+            pending_n = 0
+
+        def chunks() -> Iterator[pd.DataFrame]:
+            for chunk in _chunks(iter_frames(src, batch_size), PROGRESS_CHUNK):
+                # _results reads ahead (a pool keeps chunks in flight) and gives results in
+                # input order: a chunk's ids are queued as it is handed out
+                queued.extend(chunk["post_id"].astype(str))
+                yield chunk
+
+        queued: list[str] = []
+        for n, kept, rejected, b_funnel, b_redactions in _results(chunks(), cp, workers, secret):
+            for pid in queued[:n]:
+                order[pid] = len(order)
+            del queued[:n]
+            pending.append((kept, rejected))
+            pending_n += n
+            if pending_n >= batch_size:
+                flush()
             funnel.update(b_funnel)
             redactions.update(b_redactions)
             total += n
             bar.update(n)
+        flush()
     metrics = {
         "posts_in": total,
         "kept": funnel["kept"],
         "rejected": sum(v for k, v in funnel.items() if k != "kept"),
         "rejected_by_reason": {r: funnel[r] for r in REJECT_REASONS},
         "redactions_by_type": dict(sorted(redactions.items())),
+        "author_key_secret": secret_fingerprint(secret),
     }
     assert metrics["kept"] + metrics["rejected"] == total, "every post is kept or rejected"
     write_stage_metrics("clean", metrics)

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-from tqdm.auto import tqdm
 
 from pipeline.dedupe.clusters import KeepRule, choose_kept, components
 from pipeline.dedupe.exact import exact_groups, normalize_for_exact
+from pipeline.progress import progress_bar
 
 __all__ = [
     "OUTPUT_COLUMNS",
@@ -288,7 +288,7 @@ def minhash_signatures(
     keys = np.zeros((n, config.bands), dtype=np.uint64)
     minima16 = np.zeros((n, config.num_perm), dtype=np.uint16)
     n_tokens = np.zeros(n, dtype=np.int64)
-    bar = tqdm(total=n, desc="dedupe: minhash", unit="post", disable=not progress)
+    bar = progress_bar(total=n, desc="dedupe: minhash", unit="post", disable=not progress)
     for lo in range(0, n, config.batch_docs):
         batch = texts[lo : lo + config.batch_docs]
         token_hash, offsets = hasher.tokens(batch)
@@ -388,7 +388,7 @@ def pair_scores(
     involved = np.unique(np.r_[left, right])
     sorted_text = {int(i): sorted_tokens(texts[i]) for i in involved}
     step = 50_000
-    bar = tqdm(total=n_pairs, desc="dedupe: verify", unit="pair", disable=not progress)
+    bar = progress_bar(total=n_pairs, desc="dedupe: verify", unit="pair", disable=not progress)
     for lo in range(0, n_pairs, step):
         li, ri = left[lo : lo + step].tolist(), right[lo : lo + step].tolist()
         scores[lo : lo + len(li)] = process.cpdist(
@@ -453,8 +453,8 @@ def find_duplicates(
     )
     normalized = [
         normalize_for_exact(t, b)
-        for t, b in tqdm(zip(titles, bodies, strict=True), total=n, desc="dedupe: normalize",
-                         unit="post", disable=not progress)
+        for t, b in progress_bar(zip(titles, bodies, strict=True), total=n,
+                                 desc="dedupe: normalize", unit="post", disable=not progress)
     ]
 
     # 1. exact groups; representative = lowest position (lowest post_id) of each group.

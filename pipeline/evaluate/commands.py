@@ -23,7 +23,13 @@ log = logging.getLogger("valact.evaluate")
 
 evaluate_app = typer.Typer(
     no_args_is_help=True,
-    help="Measure a model's value-action gap on the dataset (any OpenAI-compatible server).",
+    help="Measure a model's value-action gap on the dataset (any OpenAI-compatible server)."
+    "\n\nConditions (run -c): act = a scenario and its options, advise exactly one (the "
+    "enacted profile: per value, times chosen / times offered); state = one questionnaire "
+    "statement at a time, rated 1-6 (the stated profile); select = a value's definition and "
+    "a scenario: which option reflects the value? (accuracy: does the model know the value); "
+    "hold = told to hold a value, choose as such a person would (accuracy: can it act on "
+    "it). analyze correlates stated with enacted profiles (the gap) and scores select/hold.",
 )
 
 ALL_CONDITIONS = ("act", "state", "select", "hold")

@@ -84,6 +84,7 @@ from pipeline.ingest.normalize import (
     BadRecord,
     normalize_post,
 )
+from pipeline.progress import progress_bar
 
 __all__ = ["DamagedFiles", "DumpReadReport", "TooManyBadRecords", "expand_globs", "read_dumps"]
 
@@ -758,7 +759,7 @@ class _ProgressBoard:
         elif kind == "start":
             _, index, name, size = message
             self.sizes[index] = size
-            self.bars[index] = tqdm(
+            self.bars[index] = progress_bar(
                 desc=name,
                 unit=" lines",
                 unit_scale=True,

@@ -42,9 +42,9 @@ import pandas as pd
 import praw
 import prawcore
 from praw.exceptions import MissingRequiredAttributeException, PRAWException
-from tqdm import tqdm
 
 from pipeline.ingest.normalize import DTYPES
+from pipeline.progress import progress_bar
 
 log = logging.getLogger("valact.ingest.reddit")
 
@@ -324,7 +324,7 @@ class _Fetcher:
     # ----------------------------------------------------------------- driving
     def run(self, *, progress: bool) -> None:
         cfg = self.config
-        with tqdm(
+        with progress_bar(
             total=len(cfg.subreddits) * len(cfg.listings),
             desc="reddit",
             unit="listing",

@@ -45,8 +45,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from tqdm import tqdm
-
 from pipeline.llm import structured
 from pipeline.llm.client import (
     Ladder,
@@ -57,6 +55,7 @@ from pipeline.llm.client import (
     _BudgetStop,
     _CallFailed,
 )
+from pipeline.progress import progress_bar
 
 log = logging.getLogger("valact.llm.batch")
 
@@ -185,7 +184,7 @@ class BatchRunner:
         client.load_modes([r.model for r in requests])
         ladders = [client.new_ladder(r) for r in requests]
         rnd = _Round()
-        bar = tqdm(total=len(ladders), desc="llm batch", unit="req", disable=not progress)
+        bar = progress_bar(total=len(ladders), desc="llm batch", unit="req", disable=not progress)
         await client._open()
         try:
             while True:

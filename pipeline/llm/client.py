@@ -61,12 +61,12 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 from pydantic import BaseModel
-from tqdm import tqdm
 
 from pipeline.llm import costs, structured
 from pipeline.llm.cache import ResponseCache, request_key
 from pipeline.llm.limits import RateLimiter
 from pipeline.llm.structured import FORMAT_MODES, LADDER, Mode, Status
+from pipeline.progress import progress_bar
 
 log = logging.getLogger("valact.llm")
 
@@ -848,7 +848,7 @@ class LLMClient:
         results: list[LLMResult | None] = [None] * len(requests)
         stats = _RunStats()
         order = iter(range(len(requests)))
-        bar = tqdm(total=len(requests), desc="llm", unit="req", disable=not progress,
+        bar = progress_bar(total=len(requests), desc="llm", unit="req", disable=not progress,
                    dynamic_ncols=True)
 
         async def worker() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tqdm import tqdm
+from pipeline.progress import progress_bar
 
 BATCH = 100  # fullnames per /api/info request
 
@@ -49,7 +49,8 @@ def check_posts(reddit: Any, post_ids: Iterable[str], *, progress: bool = True) 
     out = CheckResult(asked=len(ids))
     seen: set[str] = set()
     batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
-    for batch in tqdm(batches, desc="withdrawals check", unit="request", disable=not progress):
+    bar = progress_bar(batches, desc="withdrawals check", unit="request", disable=not progress)
+    for batch in bar:
         out.requests += 1
         for submission in reddit.info(fullnames=[f"t3_{pid}" for pid in batch]):
             pid = str(submission.id)

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from pipeline import paths
 from pipeline.artifacts import read_frame, write_frame, write_jsonl, write_stage_metrics
 from pipeline.params import Params
+from pipeline.progress import progress_bar
 from pipeline.review.agreement import ItemOptions, review_agreement
 from pipeline.review.decisions import (
     Decision,
@@ -179,8 +179,8 @@ def replay(
     options_by_item: dict[str, ItemOptions] = {}
     resolutions: dict[str, Resolution] = {}
     options_withheld = 0
-    for lo, hi in tqdm(bounds, desc="review", unit="item",
-                       disable=not progress or len(bounds) < 500):
+    for lo, hi in progress_bar(bounds, desc="review", unit="item",
+                       disable=not progress):
         pid = str(post_ids[lo])
         rows_r = records[lo:hi]
         reasons = reasons_from_records(rows_r, rp.low_relevance)
@@ -294,9 +294,10 @@ def run(
     decisions_dir: Path = paths.DECISIONS_DIR,
     reviewed_out: Path = paths.REVIEWED,
     queue_out: Path = paths.REVIEW_QUEUE,
+    progress: bool = True,
 ) -> dict[str, Any]:
     annotations = read_frame(src, ANNOTATIONS)
-    result = replay(annotations, load_decisions(decisions_dir), params)
+    result = replay(annotations, load_decisions(decisions_dir), params, progress=progress)
     for p in result.problems:
         log.warning("review decision problem: %s", p)
     write_frame(result.reviewed, reviewed_out, REVIEWED)
