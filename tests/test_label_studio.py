@@ -4,6 +4,7 @@ annotations (documented JSON export format), import, and replay the decisions.""
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -111,6 +112,25 @@ def export_json(tasks: list[dict[str, Any]],
                     "updated_at": "2026-11-02T09:30:00.000000Z", "inner_id": tid - 100,
                     "total_annotations": len(anns), "cancelled_annotations": 0,
                     "total_predictions": 1, "comment_count": 0, "file_upload": "tasks.json"})
+    return out
+
+
+def export_json_min(tasks: list[dict[str, Any]],
+                    annotations: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The same annotations as Label Studio's JSON_MIN export gives them: one flat object
+    per annotation, the task's data fields and each control's value as top-level keys
+    (a single choice or text as a plain string), and no ``annotations`` key."""
+    out = []
+    for tid, task in enumerate(tasks, start=101):
+        for ann in annotations.get(task["data"]["item_id"], []):
+            row: dict[str, Any] = dict(task["data"])
+            row |= {"id": tid, "annotator": ann["completed_by"], "annotation_id": ann["id"],
+                    "created_at": ann["created_at"], "updated_at": ann["updated_at"],
+                    "lead_time": ann["lead_time"]}
+            for region in ann["result"]:
+                values = region["value"].get("choices", region["value"].get("text"))
+                row[region["from_name"]] = values[0] if len(values) == 1 else values
+            out.append(row)
     return out
 
 
@@ -281,3 +301,115 @@ def test_decision_json_lines_round_trip() -> None:
     assert json.loads(line)["edits"] == {"relabel": {"power": "achievement"}}
     assert Decision.model_validate_json(line) == d
     assert make_annotations([{"post_id": "x1"}])["post_id"].nunique() == 1
+
+
+def _annotated(workdir: Path) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    tasks = label_studio.export(_queue(workdir), workdir / "ls")
+    by_item = {t["data"]["item_id"]: t for t in tasks}
+    annotations = {
+        "t1": [annotate_like_label_studio(by_item["t1"], decision="accept",
+                                          labels={"power": "achievement"}, ann_id=1)],
+        "t2": [annotate_like_label_studio(by_item["t2"], decision="reject",
+                                          reason="identifies a minor", ann_id=2)],
+    }
+    return tasks, annotations
+
+
+def _import(workdir: Path, path: Path, *extra: str) -> Any:
+    return CliRunner().invoke(_app(), ["review", "import", str(path), "--reviewer", "dana",
+                                       "--decisions-dir", str(workdir / "decisions"),
+                                       "--queue", str(workdir / "queue.jsonl"), *extra])
+
+
+HINT = ("Export with the JSON format, not JSON_MIN (nor CSV or TSV): in Label Studio, open "
+        "the project, click Export, choose JSON and click Export.")
+
+
+def test_json_min_export_is_refused_with_exit_1(workdir: Path) -> None:
+    tasks, annotations = _annotated(workdir)
+    rows = export_json_min(tasks, annotations)
+    assert len(rows) == 2 and rows[0]["decision"] == "accept" and "annotations" not in rows[0]
+    path = workdir / "project-1-at-2026-11-02-09-30-min.json"
+    path.write_text(json.dumps(rows))
+    res = _import(workdir, path)
+    assert res.exit_code == 1, res.output
+    out = " ".join(res.output.split())
+    assert "this is Label Studio's JSON_MIN export" in out
+    assert "entry 0 has keys annotation_id, annotator, created_at, decision," in out
+    assert HINT in out
+    assert "Imported" not in out
+    assert not (workdir / "decisions" / "dana.jsonl").exists()
+    with pytest.raises(LabelStudioError, match="JSON_MIN export"):
+        read_export(path, "dana")
+    # the full JSON export of the same annotations imports them
+    path.write_text(json.dumps(export_json(tasks, annotations)))
+    res = _import(workdir, path)
+    assert res.exit_code == 0 and "Imported 2 decision(s)" in res.output, res.output
+
+
+@pytest.mark.parametrize("kind", ["csv", "tsv", "jsonl", "object", "task", "tasks.json",
+                                  "strings", "empty file", "zip"])
+def test_other_files_are_refused_and_say_what_they_are(workdir: Path, kind: str) -> None:
+    tasks, annotations = _annotated(workdir)
+    rows = export_json_min(tasks, annotations)
+    path = workdir / f"export.{kind}"
+    if kind in ("csv", "tsv"):
+        fields = sorted({k for r in rows for k in r})
+        with path.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fields, delimiter="," if kind == "csv" else "\t")
+            writer.writeheader()
+            writer.writerows(rows)
+        expected = f"-separated text, like Label Studio's {kind.upper()} export"
+    elif kind == "jsonl":
+        path.write_text((workdir / "queue.jsonl").read_text())
+        expected = "JSON Lines (one JSON value a line)"
+    elif kind == "object":
+        path.write_text(json.dumps({"tasks": export_json(tasks, annotations)}))
+        expected = "a JSON object (keys: tasks), not a list of tasks"
+    elif kind == "task":
+        path.write_text(json.dumps(export_json(tasks, annotations)[0]))
+        expected = "a single task object, not a list of tasks"
+    elif kind == "tasks.json":
+        path.write_text((workdir / "ls" / "tasks.json").read_text())
+        expected = "the tasks.json that valact review export writes"
+    elif kind == "strings":
+        path.write_text(json.dumps(["t1", "t2"]))
+        expected = "entry 0 is a JSON str, not a task object"
+    elif kind == "empty file":
+        path.write_text("\n")
+        expected = "the file is empty"
+    else:
+        path.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xff\xfe")
+        expected = "not a UTF-8 text file (a ZIP archive"
+    res = _import(workdir, path)
+    out = " ".join(res.output.split())
+    assert res.exit_code == 1, out
+    assert expected in out and HINT in out
+    assert not (workdir / "decisions" / "dana.jsonl").exists()
+
+
+def test_an_export_without_annotations_imports_nothing_with_a_warning(workdir: Path) -> None:
+    tasks, _ = _annotated(workdir)
+    path = workdir / "export.json"
+    for content, n_tasks in (([], 0), (export_json(tasks, {}), len(tasks))):
+        path.write_text(json.dumps(content))
+        report = read_export(path, "dana")
+        assert report.decisions == [] and report.tasks == n_tasks
+        (warning,) = report.warnings
+        assert f"holds no annotations ({n_tasks} task(s)): nothing to import" in warning
+        res = _import(workdir, path)
+        assert res.exit_code == 0, res.output
+        out = " ".join(res.output.split())
+        assert "warning: " in out and "submitted annotations" in out
+        assert "Imported 0 decision(s)" in out
+    assert not (workdir / "decisions" / "dana.jsonl").exists()
+
+
+def test_completed_by_that_matches_no_annotation_is_refused(workdir: Path) -> None:
+    tasks, annotations = _annotated(workdir)
+    path = workdir / "export.json"
+    path.write_text(json.dumps(export_json(tasks, annotations)))
+    res = _import(workdir, path, "--completed-by", "8")
+    assert res.exit_code == 1
+    assert "no annotation by Label Studio user '8' (--completed-by)" in res.output
+    assert "the annotations are by 7" in res.output

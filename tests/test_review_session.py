@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,10 +16,12 @@ from typing import Any
 import pandas as pd
 import pexpect
 import pytest
+from rich.console import Console
 from test_review_stage import write_annotations
 
 from pipeline.artifacts import write_frame
 from pipeline.params import Params, ReviewParams
+from pipeline.review.session import KeyReader, ReviewSession
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import CLEAN_POSTS
 from pipeline.values import VALUE_IDS
@@ -108,7 +112,7 @@ def test_scripted_session_then_resume(workdir: Path) -> None:
     env = _env(workdir, FAKE_EDITOR)
     child = _spawn(workdir, env, "--reviewer", "alice")
     child.expect("Reviewer alice: 7 of 7 item")
-    child.expect("Item 1 of 7 .decided 0. . by reason: repaired 0/7")
+    child.expect(r"Item 1 of 7 in queue order \(decided 0, 7 to go\) \| by reason: repaired 0/7")
     child.expect("Original post .scrubbed.")
     child.expect("Keys:")
     child.send("a")                                        # p00000: accept
@@ -128,12 +132,13 @@ def test_scripted_session_then_resume(workdir: Path) -> None:
     child.sendline("clearer question")
     child.expect("Saved: edit p00002")
     child.expect("Keys:")
-    child.send("l")                                        # p00003: relabel option 2
-    child.expect(r"Option number \(1-5\)")
-    child.sendline("2")
-    child.expect("New value for option 2")
+    child.send("l")                                        # p00003: relabel option b
+    child.expect(r"Relabel which option\? Its letter \(a-e\)")
+    child.sendline("b")
+    child.expect("Values: 1=self_direction  2=stimulation")
+    child.expect(rf"New value for option b \({_item_values(3)[1]}\): its number \(1-10\)")
     child.sendline("universalism")
-    child.expect(f"Option 2: {_item_values(3)[1]} -> universalism .pending.")
+    child.expect(f"Option b: {_item_values(3)[1]} -> universalism .pending.")
     child.expect("Keys:")
     child.send("a")
     child.expect("optional")
@@ -142,7 +147,8 @@ def test_scripted_session_then_resume(workdir: Path) -> None:
     child.expect("Keys:")
     child.send("s")                                        # p00004: skip
     child.expect("Skipped p00004")
-    child.expect("p00005")
+    child.expect("p00005")                                 # the position moves on
+    child.expect(r"Item 6 of 7 in queue order \(decided 4, 3 to go, 1 of them skipped\)")
     child.expect("Keys:")
     child.send("u")                                        # undo the skip
     child.expect("Undo skip of p00004")
@@ -177,7 +183,7 @@ def test_scripted_session_then_resume(workdir: Path) -> None:
     child = _spawn(workdir, env, "--reviewer", "alice")
     child.expect("Reviewer alice: 4 of 7 item")
     child.expect("p00003")
-    child.expect(r"Item 4 of 7 \(decided 3\) \| by reason: repaired 3/7")
+    child.expect(r"Item 4 of 7 in queue order \(decided 3, 4 to go\) \| by reason: repaired 3/7")
     child.expect("Keys:")
     child.send("a")
     child.expect("Saved: accept p00003")
@@ -252,8 +258,8 @@ def test_a_crash_keeps_every_saved_decision(workdir: Path) -> None:
     child.expect("Saved: accept p00000")
     child.expect("Keys:")
     child.send("l")
-    child.expect("Option number")
-    child.sendline("1")
+    child.expect("Relabel which option")
+    child.sendline("a")
     child.expect("New value")
     child.sendline("5")
     child.expect("Keys:")  # a pending relabel on p00001, then the process dies
@@ -270,3 +276,58 @@ def test_bad_reviewer_name_is_refused(workdir: Path) -> None:
         stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 1 and "reviewer name" in proc.stderr
+
+
+# ------------------------------------------------------------- in-process, scripted keys
+
+def _session(tmp_path: Path, keys: str, n_items: int = 3) -> tuple[ReviewSession, io.StringIO]:
+    """A session over ``n_items`` items whose options are listed alphabetically (as the
+    queue lists them), fed ``keys`` one per line, its screen captured as plain text."""
+    items = [
+        {"item_id": f"x{i}", "subreddit": "Advice", "reasons": ["repaired"],
+         "scenario": f"Scenario {i}", "question": "What should I do?",
+         "options": [{"value": v, "text": f"Do the {v} thing ({i})."}
+                     for v in ("achievement", "benevolence", "self_direction")]}
+        for i in range(n_items)
+    ]
+    screen = io.StringIO()
+    console = Console(file=screen, width=160, no_color=True, highlight=False)
+    session = ReviewSession(items, "zoe", tmp_path / "zoe.jsonl", set(), console=console,
+                            keys=KeyReader(io.StringIO(keys)))
+    return session, screen
+
+
+def test_relabel_letters_options_and_numbers_values(tmp_path: Path) -> None:
+    # "1" is not an option (it would be achievement by position, self_direction by value):
+    # refused; then option a (achievement) to value 1 (self_direction), which collides
+    # with option c; then option c by its value id to value 2 (stimulation)
+    session, screen = _session(tmp_path, "l\n1\nl\na\n1\nl\nself_direction\n2\nq\n")
+    session.run()
+    out = screen.getvalue()
+    rows = [line.split() for line in out.splitlines() if "Do the" in line]
+    assert [r[1] for r in rows[:3]] == ["a", "b", "c"]  # the opt column: letters
+    assert "Relabel which option? Its letter (a-c) from the opt column" in out
+    assert "No option '1' (numbers are for values; options are lettered): not relabelled." in out
+    assert "Values: 1=self_direction  2=stimulation  3=hedonism  4=achievement" in out
+    assert "New value for option a (achievement): its number (1-10) from the Values line" in out
+    assert "Option a: achievement -> self_direction (pending)" in out
+    assert "Option c is also labelled self_direction: relabel it too" in out
+    assert "Option c: self_direction -> stimulation (pending)" in out
+    assert session.edits.relabel == {"achievement": "self_direction",
+                                     "self_direction": "stimulation"}
+
+
+def test_item_position_advances_past_a_skip(tmp_path: Path) -> None:
+    session, screen = _session(tmp_path, "s\na\ns\ns\na\nq\n")
+    summary = session.run()
+    shown = re.findall(r"Item (\d) of 3 in queue order(, skipped earlier)? \(([^)]*)\)",
+                       screen.getvalue())
+    assert shown == [
+        ("1", "", "decided 0, 3 to go"),                                      # x0: s
+        ("2", "", "decided 0, 3 to go, 1 of them skipped"),                   # x1: a
+        ("3", "", "decided 1, 2 to go, 1 of them skipped"),                   # x2: s
+        ("1", ", skipped earlier", "decided 1, 2 to go, 2 of them skipped"),  # x0 again: s
+        ("3", ", skipped earlier", "decided 1, 2 to go, 2 of them skipped"),  # x2 again: a
+        ("1", ", skipped earlier", "decided 2, 1 to go, 1 of them skipped"),  # x0: q
+    ]
+    assert (summary.decided, summary.remaining) == (2, 1)

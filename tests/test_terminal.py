@@ -119,7 +119,9 @@ def test_log_lines_go_through_the_bars(capsys: pytest.CaptureFixture[str]) -> No
         root.handlers[:] = before
 
 
-def test_clean_shows_a_total_and_moves_per_chunk(tmp_path: Path) -> None:
+def test_clean_shows_a_total_and_moves_per_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from dataclasses import replace
 
     from pipeline.clean.stage import PROGRESS_CHUNK
@@ -127,6 +129,7 @@ def test_clean_shows_a_total_and_moves_per_chunk(tmp_path: Path) -> None:
     from pipeline.ingest.stage import run as ingest_run
     from pipeline.params import Params
 
+    monkeypatch.chdir(tmp_path)  # stage metrics go to ./metrics
     params = Params()
     params = replace(params, ingest=replace(params.ingest, sample_dir=str(REPO / "raw/sample")),
                      clean=replace(params.clean, workers=1))

@@ -39,7 +39,11 @@ CleanOpt = typer.Option(
 )
 OutOpt = typer.Option(..., "--out", help="Folder for labeling_config.xml and tasks.json.")
 FormatOpt = typer.Option("label-studio", "--format", help="Export format: label-studio.")
-ExportFileArg = typer.Argument(..., help="A Label Studio JSON export.")
+ExportFileArg = typer.Argument(
+    ...,
+    help="Label Studio's full JSON export (Export > JSON in the project; JSON_MIN, CSV and "
+    "TSV are refused).",
+)
 ImportReviewerOpt = typer.Option(..., "--reviewer", help="Whose decisions these are.")
 CompletedByOpt = typer.Option(
     None,
@@ -194,7 +198,11 @@ def register(review_app: typer.Typer) -> None:
         decisions_dir: Path = DecisionsOpt,
         queue: Path = QueueOpt,
     ) -> None:
-        """Import a Label Studio export as decisions (appended to <reviewer>.jsonl)."""
+        """Import a Label Studio JSON export as decisions (appended to <reviewer>.jsonl).
+
+        Only the full JSON export (project > Export > JSON) has the annotations with who
+        made them and when; JSON_MIN, CSV, TSV or anything else exits with status 1. An
+        export with no annotations imports nothing, with a warning (exit 0)."""
         from pipeline.review import label_studio
         from pipeline.review.decisions import (
             append_decisions,
@@ -211,6 +219,8 @@ def register(review_app: typer.Typer) -> None:
         loaded = load_decisions(decisions_dir)
         known = {d.key() for d, _f, _l in loaded.decisions}
         new = [d for d in report.decisions if d.key() not in known]
+        for warning in report.warnings:
+            typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
         for note in report.notes:
             typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
         if queue.exists():

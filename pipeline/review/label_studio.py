@@ -23,6 +23,22 @@ exported one is not an edit (the pre-annotations prefill the edit boxes); a labe
 to the intended value is not a relabel. ``reject`` wins over edits; ``accept`` (or no
 choice) with changes becomes ``edit``; an annotation with no choice and no change decides
 nothing and is reported.
+
+Only that full JSON export can be imported: it is the one that keeps who annotated, when,
+and every control's result. Label Studio's other exports are refused with
+:class:`LabelStudioError` (``valact review import`` exits with status 1), since reading
+them as tasks would find no annotations and import nothing without saying why:
+
+- ``JSON_MIN``: a list of flat objects, one per annotation, with the task's data fields
+  (``item_id``, ``scenario``...) and each control's value as top-level keys (``decision``,
+  ``label_power``...) plus ``annotator``/``annotation_id``, and no ``annotations`` key;
+- ``CSV`` and ``TSV`` (the same flat rows as text), and JSON Lines;
+- a JSON object instead of a list (one task, or anything else), and a list of tasks
+  without ``annotations`` (such as the ``tasks.json`` that :func:`export` writes).
+
+A full export with no annotations (``[]``, or tasks whose ``annotations`` are empty: Label
+Studio exports only annotated tasks unless asked for all) is valid and imports nothing;
+:attr:`ImportReport.warnings` says so and the command prints it as a warning (exit 0).
 """
 
 from __future__ import annotations
@@ -42,6 +58,11 @@ CONFIG_FILE = "labeling_config.xml"
 TASKS_FILE = "tasks.json"
 DROP_CHOICE = "drop this option"
 LABELS = {v.id: v.label for v in VALUES}
+EXPORT_HINT = (
+    "Export with the JSON format, not JSON_MIN (nor CSV or TSV): in Label Studio, open the "
+    "project, click Export, choose JSON and click Export. valact review import reads that "
+    "full export: a list of tasks, each with its data and annotations"
+)
 
 
 class LabelStudioError(ValueError):
@@ -217,6 +238,8 @@ class ImportReport:
     decisions: list[Decision] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # annotations skipped, and why
     annotators: list[str] = field(default_factory=list)  # completed_by values seen
+    warnings: list[str] = field(default_factory=list)  # e.g. an export with no annotations
+    tasks: int = 0  # tasks in the export
 
 
 def _user(completed_by: Any) -> str:
@@ -316,33 +339,144 @@ def _decision_from(
     return decision, note
 
 
+def _keys(obj: Mapping[str, Any], limit: int = 8) -> str:
+    keys = sorted(str(k) for k in obj)
+    shown = ", ".join(keys[:limit])
+    return shown + (f", ... ({len(keys)} keys)" if len(keys) > limit else "")
+
+
+def _not_json(path: Path, text: str, exc: json.JSONDecodeError) -> LabelStudioError:
+    """Why ``text`` (not JSON) cannot be imported, naming the format it looks like."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    if len(lines) > 1 and all(_is_json(line) for line in lines[:20]):
+        given = "JSON Lines (one JSON value a line), not Label Studio's JSON export"
+    elif first.lstrip()[:1] in ("[", "{"):
+        given = f"not JSON ({exc})"  # broken JSON: not a CSV even if it has commas
+    elif "\t" in first:
+        given = "tab-separated text, like Label Studio's TSV export"
+    elif "," in first:
+        given = "comma-separated text, like Label Studio's CSV export"
+    else:
+        given = f"not JSON ({exc})"
+    return LabelStudioError(f"{path}: {given}. {EXPORT_HINT}.")
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def _check_tasks(path: Path, tasks: Any) -> list[dict[str, Any]]:
+    """``tasks`` as the list of task objects of a full JSON export, else why it is not one."""
+    if isinstance(tasks, dict):
+        what = (
+            "a single task object"
+            if "annotations" in tasks or "data" in tasks
+            else f"a JSON object (keys: {_keys(tasks)})"
+        )
+        raise LabelStudioError(f"{path}: {what}, not a list of tasks. {EXPORT_HINT}.")
+    if not isinstance(tasks, list):
+        raise LabelStudioError(
+            f"{path}: a JSON {type(tasks).__name__}, not a list of tasks. {EXPORT_HINT}."
+        )
+    for n, task in enumerate(tasks):
+        if not isinstance(task, dict):
+            raise LabelStudioError(
+                f"{path}: entry {n} is a JSON {type(task).__name__}, not a task object. "
+                f"{EXPORT_HINT}."
+            )
+        annotations = task.get("annotations")
+        if isinstance(annotations, list) and isinstance(task.get("data"), dict):
+            if all(isinstance(a, dict) for a in annotations):
+                continue
+            raise LabelStudioError(
+                f"{path}: entry {n} has annotations that are not all objects. {EXPORT_HINT}."
+            )
+        if "annotations" in task:
+            raise LabelStudioError(
+                f"{path}: entry {n} has annotations but no data object, or annotations "
+                f"that are not a list. {EXPORT_HINT}."
+            )
+        if isinstance(task.get("data"), dict):
+            ours = "predictions" in task
+            given = (
+                "the tasks.json that valact review export writes (tasks to import into Label "
+                "Studio, no annotations)"
+                if ours
+                else "a list of tasks with data but no annotations key"
+            )
+            raise LabelStudioError(f"{path}: {given}, not an export. {EXPORT_HINT}.")
+        markers = {"decision", "reason", "annotator", "annotation_id", "item_id"}
+        looks_min = bool(markers & set(task)) or any(
+            str(k).startswith(("label_", "edit_", "drop_", "opt_")) for k in task
+        )
+        given = (
+            "Label Studio's JSON_MIN export (flat objects with the task's fields and the "
+            "choices as top-level keys, no annotations)"
+            if looks_min
+            else "a list of objects that are not Label Studio tasks (no data, no annotations)"
+        )
+        raise LabelStudioError(
+            f"{path}: this is {given}; entry {n} has keys {_keys(task)}. {EXPORT_HINT}."
+        )
+    return tasks
+
+
+def load_export(path: Path) -> list[dict[str, Any]]:
+    """The tasks of a Label Studio full JSON export; :class:`LabelStudioError` otherwise."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        zipped = (
+            " (a ZIP archive: some Label Studio exports are zipped)" if raw[:2] == b"PK" else ""
+        )
+        raise LabelStudioError(f"{path}: not a UTF-8 text file{zipped}. {EXPORT_HINT}.") from None
+    if not text.strip():
+        raise LabelStudioError(f"{path}: the file is empty. {EXPORT_HINT}.")
+    try:
+        tasks = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _not_json(path, text, exc) from None
+    return _check_tasks(path, tasks)
+
+
 def read_export(path: Path, reviewer: str, completed_by: str | None = None) -> ImportReport:
     """Decisions from a Label Studio JSON export, with notes on what was skipped.
 
     When the export holds annotations by several Label Studio users, ``completed_by``
-    (a user id or email) must say whose to import: one reviewer file per person.
+    (a user id or email) must say whose to import: one reviewer file per person. Anything
+    but a full JSON export (JSON_MIN, CSV, TSV...) raises :class:`LabelStudioError`; an
+    export with no annotations gives an empty report with a warning.
     """
     check_reviewer(reviewer)
-    try:
-        tasks = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LabelStudioError(f"{path}: not JSON ({exc})") from None
-    if not isinstance(tasks, list):
-        raise LabelStudioError(
-            f"{path}: expected a JSON list of tasks (Label Studio's 'JSON' export)"
-        )
-    report = ImportReport()
-    users = sorted(
-        {_user(a.get("completed_by")) for t in tasks for a in t.get("annotations", []) or []}
-    )
+    tasks = load_export(path)
+    report = ImportReport(tasks=len(tasks))
+    users = sorted({_user(a.get("completed_by")) for t in tasks for a in t["annotations"]})
     report.annotators = users
     if completed_by is None and len(users) > 1:
         raise LabelStudioError(
             f"{path}: annotations by several Label Studio users ({', '.join(users)}); "
             "import one at a time with --completed-by, each under its own --reviewer"
         )
+    if not users:
+        report.warnings.append(
+            f"{path} holds no annotations ({len(tasks)} task(s)): nothing to import. Label "
+            "Studio exports only tasks with submitted annotations (unless asked for all "
+            "tasks): submit them in Label Studio, then export again with the JSON format"
+        )
+        return report
+    if completed_by is not None and str(completed_by) not in users:
+        raise LabelStudioError(
+            f"{path}: no annotation by Label Studio user {completed_by!r} (--completed-by); "
+            f"the annotations are by {', '.join(users)}"
+        )
     for task in tasks:
-        for annotation in task.get("annotations", []) or []:
+        for annotation in task["annotations"]:
             user = _user(annotation.get("completed_by"))
             if completed_by is not None and user != str(completed_by):
                 continue

@@ -8,11 +8,18 @@ intended, the verifier's label and the relevance) and the reviewer presses one k
 a     accept the item (with the pending edits and relabels, if any: an ``edit``)
 r     reject the item (asks a reason)
 e     edit scenario, question and option texts in ``$VISUAL``/``$EDITOR`` (YAML)
-l     relabel an option (option number, then one of the ten values)
+l     relabel an option (the option's letter, then the new value's number or id)
 s     skip: not decided, the item comes back at the end of the session
 u     undo the last action of this session (a decision is retracted, see below)
 q     quit (Ctrl-C and end of input also quit)
 ====  ======================================================================
+
+Options are lettered (a, b, c... in the order the queue lists them) and the ten values
+are numbered in circumplex order (1 = self_direction ... 10 = universalism, the order of
+:data:`pipeline.values.VALUE_IDS`), so a letter always means an option and a number always
+means a value. "Item N of M" is the item's position in the queue (after ``--reason``), not
+a count of decisions: after a skip the next item shows its own position, and a skipped
+item shown again at the end keeps its position and says it was skipped.
 
 Every decision is appended to ``review/decisions/<reviewer>.jsonl`` and flushed and
 fsynced before the next item shows, so a crash loses at most the item on screen.
@@ -174,6 +181,14 @@ def item_values(item: Mapping[str, Any]) -> list[str]:
     return [str(o["value"]) for o in item.get("options", [])]
 
 
+def option_letter(index: int) -> str:
+    """The letter naming the option at 0-based ``index`` (an item has at most ten)."""
+    return "abcdefghijklmnopqrstuvwxyz"[index]
+
+
+VALUE_MENU = "Values: " + "  ".join(f"{n}={v}" for n, v in enumerate(VALUE_IDS, start=1))
+
+
 class ReviewSession:
     def __init__(
         self,
@@ -189,6 +204,7 @@ class ReviewSession:
     ) -> None:
         self.items = items
         self.by_id = {str(i["item_id"]): i for i in items}
+        self.position = {str(i["item_id"]): n for n, i in enumerate(items, start=1)}
         self.reviewer = reviewer
         self.path = decisions_path
         self.decided = set(already_decided) & set(self.by_id)
@@ -201,9 +217,12 @@ class ReviewSession:
         self.history: list[Action] = []
         self.edits = Edits()
         self.summary = SessionSummary()
+        self.skips: Counter[str] = Counter()  # skips this session, per item (undo lowers)
 
     # ------------------------------------------------------------------ display
     def _progress(self, item: Mapping[str, Any]) -> str:
+        """Where ``item`` stands: its position in queue order, what is decided and left."""
+        item_id = str(item["item_id"])
         total = len(self.items)
         done = len(self.decided)
         by_reason: Counter[str] = Counter()
@@ -213,7 +232,15 @@ class ReviewSession:
                 by_reason[r] += 1
                 done_by_reason[r] += str(it["item_id"]) in self.decided
         parts = ", ".join(f"{r} {done_by_reason[r]}/{n}" for r, n in sorted(by_reason.items()))
-        return f"Item {done + 1} of {total} (decided {done}) | by reason: {parts}"
+        skipped = sum(1 for i in self.pending if self.skips[str(i["item_id"])] > 0)
+        again = ", skipped earlier" if self.skips[item_id] else ""
+        counts = f"decided {done}, {len(self.pending)} to go"
+        if skipped:
+            counts += f", {skipped} of them skipped"
+        return (
+            f"Item {self.position[item_id]} of {total} in queue order{again} ({counts}) "
+            f"| by reason: {parts}"
+        )
 
     def show(self, item: Mapping[str, Any]) -> None:
         c = self.console
@@ -242,12 +269,12 @@ class ReviewSession:
         options = item.get("options", [])
         if options:
             table = Table(show_lines=False, expand=True)
-            table.add_column("#", justify="right")
+            table.add_column("opt", justify="right")
             table.add_column("intended value")
             table.add_column("option", ratio=1)
             table.add_column("verifier")
             table.add_column("rel.", justify="right")
-            for n, opt in enumerate(options, start=1):
+            for n, opt in enumerate(options):
                 value = str(opt["value"])
                 label = self.edits.relabel.get(value, value)
                 shown = value if label == value else f"{value} -> {label}"
@@ -262,7 +289,7 @@ class ReviewSession:
                     ver += " (!)"
                 rel = opt.get("relevance")
                 table.add_row(
-                    str(n),
+                    option_letter(n),
                     shown,
                     escape(str(text)),
                     ver,
@@ -356,35 +383,51 @@ class ReviewSession:
         if not values:
             self.console.print("No options to relabel.")
             return
-        answer = self._ask(f"Option number (1-{len(values)}): ")
-        if not answer.isdigit() or not 1 <= int(answer) <= len(values):
-            self.console.print(f"No option {answer!r}.", markup=False)
+        letters = [option_letter(n) for n in range(len(values))]
+        span = f"{letters[0]}-{letters[-1]}" if len(letters) > 1 else letters[0]
+        answer = self._ask(
+            f"Relabel which option? Its letter ({span}) from the opt column, or its intended "
+            "value id: "
+        ).lower()
+        if answer in letters:
+            index = letters.index(answer)
+        elif answer in values:
+            index = values.index(answer)
+        else:
+            hint = " (numbers are for values; options are lettered)" if answer.isdigit() else ""
+            self.console.print(f"No option {answer!r}{hint}: not relabelled.", markup=False)
             return
-        intended = values[int(answer) - 1]
-        menu = "  ".join(f"{n}={v}" for n, v in enumerate(VALUE_IDS, start=1))
-        self.console.print(menu, markup=False)
-        choice = self._ask(f"New value for option {answer} (1-10 or a value id): ").lower()
+        letter, intended = letters[index], values[index]
+        self.console.print(VALUE_MENU, markup=False)
+        choice = self._ask(
+            f"New value for option {letter} ({intended}): its number (1-{len(VALUE_IDS)}) from "
+            "the Values line, or a value id: "
+        ).lower()
         if choice.isdigit() and 1 <= int(choice) <= len(VALUE_IDS):
             target = VALUE_IDS[int(choice) - 1]
         elif choice in VALUE_IDS:
             target = choice
         else:
-            self.console.print(f"Unknown value {choice!r}.", markup=False)
+            self.console.print(
+                f"Unknown value {choice!r} (a number 1-{len(VALUE_IDS)} or a value id): "
+                "not relabelled.",
+                markup=False,
+            )
             return
         if target == intended:
             self.edits.relabel.pop(intended, None)
         else:
             self.edits.relabel[intended] = target
-        self.console.print(f"Option {answer}: {intended} -> {target} (pending)", markup=False)
-        for n, other in enumerate(values, start=1):
+        self.console.print(f"Option {letter}: {intended} -> {target} (pending)", markup=False)
+        for n, other in enumerate(values):
             if (
                 other != intended
                 and other not in self.edits.drop
                 and self.edits.relabel.get(other, other) == target
             ):
                 self.console.print(
-                    f"Option {n} is also labelled {target}: relabel it too (or drop it by "
-                    "editing) before accepting.",
+                    f"Option {option_letter(n)} is also labelled {target}: relabel it too (or "
+                    "drop it by editing) before accepting.",
                     markup=False,
                 )
 
@@ -489,6 +532,7 @@ class ReviewSession:
         if action.decision is None:
             self.pending.remove(item)
             self.summary.skipped -= 1
+            self.skips[action.item_id] -= 1
             self.console.print(f"Undo skip of {action.item_id}.", markup=False)
         else:
             retract = Decision(
@@ -516,6 +560,7 @@ class ReviewSession:
         self.history.append(Action(str(item["item_id"]), None))
         self.edits = Edits()
         self.summary.skipped += 1
+        self.skips[str(item["item_id"])] += 1
         self.console.print(f"Skipped {item['item_id']}.", markup=False)
 
     # ------------------------------------------------------------------ loop
