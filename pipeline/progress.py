@@ -27,8 +27,9 @@ class PlainProgress(tqdm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.pop("position", None)  # no cursor movement in a log
-        kwargs.setdefault("mininterval", PLAIN_INTERVAL)
-        kwargs.setdefault("maxinterval", PLAIN_INTERVAL * 6)
+        # a terminal's refresh rate (callers ask for 0.5 s) would flood a log
+        kwargs["mininterval"] = PLAIN_INTERVAL
+        kwargs["maxinterval"] = max(PLAIN_INTERVAL * 6, 1.0)
         total = kwargs.get("total")
         if total is None and args and hasattr(args[0], "__len__"):
             total = len(args[0])

@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from pipeline.release.ids import OPTION_ID_PATTERN, SCENARIO_ID_PATTERN
+from pipeline.release.ids import OPTION_ID_PATTERN, POST_ID_PATTERN, SCENARIO_ID_PATTERN
 from pipeline.values import VALUE_IDS
 
 TEXT = "string"  # pandas nullable string dtype for every text column
@@ -32,7 +32,7 @@ def _nonempty() -> pa.Check:
 
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # created_month: YYYY-MM (UTC), never the timestamp
-POST_ID = _text(checks=pa.Check.str_matches(r"^[0-9a-z]{1,13}$"))
+POST_ID = _text(checks=pa.Check.str_matches(POST_ID_PATTERN))
 
 # ---------------------------------------------------------------- ingest: raw/posts.parquet
 RAW_POSTS = pa.DataFrameSchema(

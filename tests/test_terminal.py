@@ -180,7 +180,6 @@ def test_author_key_is_keyed_and_the_secret_stays_out_of_outputs(
     monkeypatch.setenv(SECRET_ENV, "shared-team-secret")
     assert load_secret("dump", path) == b"shared-team-secret"
     assert load_secret("sample", path) == SAMPLE_SECRET  # the sample builds the same anywhere
-    assert secret_fingerprint(secret) not in secret.decode()
 
 
 def test_clean_of_a_dump_uses_the_project_secret(

@@ -18,12 +18,11 @@ the count is reported as ``ids_migrated``.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.release.ids import OPTION_ID_PATTERN, option_id, scenario_id
+from pipeline.release.ids import carried_option_id, option_id, scenario_id
 from pipeline.release.withdrawals import Withdrawal
 from pipeline.schemas import SELECTED
 
@@ -74,9 +73,9 @@ def carry_forward(
             continue
         opts = group.to_dict("records")
         for o in opts:
-            if not _stable(o["option_id"], pid):
-                o["option_id"] = option_id(pid, o["value"])
-                out.ids_migrated += 1
+            stable = carried_option_id(str(pid), str(o["option_id"]), str(o["value"]))
+            out.ids_migrated += stable != o["option_id"]
+            o["option_id"] = stable
         current = rev_by_post.get(pid)
         status_now = None if current is None else str(current["review_status"].iloc[0])
         by_id = {} if current is None else {r["option_id"]: r for r in current.to_dict("records")}
@@ -126,14 +125,6 @@ def carry_forward(
             )
     out.rows = pd.DataFrame(rows, columns=list(SELECTED.columns))
     return out
-
-
-def _stable(oid: object, post_id: object) -> bool:
-    """Whether an option id is of the stable scheme (and of its post)."""
-    text = str(oid)
-    return bool(re.match(OPTION_ID_PATTERN, text)) and text.startswith(
-        scenario_id(str(post_id)) + "-"
-    )
 
 
 class CarryError(RuntimeError):

@@ -33,7 +33,7 @@ import networkx as nx
 import pandas as pd
 
 from pipeline import paths
-from pipeline.artifacts import read_frame, write_frame, write_stage_metrics
+from pipeline.artifacts import empty_frame, read_frame, write_frame, write_stage_metrics
 from pipeline.assemble.carry import CarryError, carry_forward
 from pipeline.params import Params
 from pipeline.progress import progress_bar
@@ -279,8 +279,7 @@ def assemble(
     pool_rows = reviewed[
         ~reviewed["post_id"].isin(fixed_posts) & ~reviewed["post_id"].isin(set(withdrawn))
     ]
-    withdrawn_in_pool = int(reviewed["post_id"].isin(set(withdrawn)).groupby(
-        reviewed["post_id"]).any().sum())
+    withdrawn_in_pool = len(set(reviewed["post_id"]) & set(withdrawn))
     log.info("scoring %d candidate items", pool_rows["post_id"].nunique())
     ranked = score_scenarios(pool_rows, k, params.seed, years, progress=progress)
     available = len(ranked) + n_fixed
@@ -446,7 +445,7 @@ def run(
     posts = read_frame(posts_src, UNIQUE_POSTS)[["post_id", "created_utc"]]
     withdrawn = read_withdrawals(withdrawn_src)
     release = previous_release.load(ap.previous_release, root=root) if ap.previous_release else None
-    prev_rows = release.rows if release is not None else previous_release.empty_rows()
+    prev_rows = release.rows if release is not None else empty_frame(PREVIOUS_RELEASE)
     selected, metrics = assemble(
         reviewed, params, post_years(posts), months=post_months(posts),
         previous=prev_rows, withdrawn=withdrawn, progress=progress, n_posts=len(posts),

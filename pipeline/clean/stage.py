@@ -171,6 +171,10 @@ def process_batch(
                 "n_redactions": n_red,
             }
         )
+    # in input order (the advice rejections come last from the loop above), so the file
+    # does not depend on how the input is cut into batches
+    position = {pid: i for i, pid in enumerate(batch["post_id"])}
+    rejected.sort(key=lambda r: position[r["post_id"]])
     for r in rejected:
         funnel[r["reason"]] += 1
     funnel["kept"] += len(kept)
@@ -284,7 +288,6 @@ def run(
     # even on slow real posts; the chunks of one input batch are written as that batch, so
     # the files (row groups) are those of a run without chunks.
     pending: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    order: dict[str, int] = {}  # post_id -> position in the batch being gathered
     pending_n = 0
     with (
         BatchWriter(clean_out, CLEAN_POSTS) as kept_w,
@@ -296,26 +299,12 @@ def run(
             nonlocal pending_n
             if pending:
                 kept_w.write(pd.concat([k for k, _ in pending], ignore_index=True))
-                rej = pd.concat([r for _, r in pending], ignore_index=True)
-                # in input order (each chunk lists its filter rejections before its advice
-                # rejections: without this the order would depend on the chunk size)
-                rej_w.write(rej.sort_values("post_id", key=lambda s: s.map(order), kind="stable"))
+                rej_w.write(pd.concat([r for _, r in pending], ignore_index=True))
             pending.clear()
-            order.clear()
             pending_n = 0
 
-        def chunks() -> Iterator[pd.DataFrame]:
-            for chunk in _chunks(iter_frames(src, batch_size), PROGRESS_CHUNK):
-                # _results reads ahead (a pool keeps chunks in flight) and gives results in
-                # input order: a chunk's ids are queued as it is handed out
-                queued.extend(chunk["post_id"].astype(str))
-                yield chunk
-
-        queued: list[str] = []
-        for n, kept, rejected, b_funnel, b_redactions in _results(chunks(), cp, workers, secret):
-            for pid in queued[:n]:
-                order[pid] = len(order)
-            del queued[:n]
+        chunks = _chunks(iter_frames(src, batch_size), PROGRESS_CHUNK)
+        for n, kept, rejected, b_funnel, b_redactions in _results(chunks, cp, workers, secret):
             pending.append((kept, rejected))
             pending_n += n
             if pending_n >= batch_size:

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.schemas import MONTH_PATTERN
 from pipeline.values import VALUE_IDS
 
 
@@ -116,7 +117,7 @@ def _from_frame(df: pd.DataFrame, source: str) -> list[Scenario]:
     return out
 
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(MONTH_PATTERN)
 
 
 def created_after(scenarios: Sequence[Scenario], month: str) -> tuple[list[Scenario], int]:

@@ -63,7 +63,6 @@ import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
@@ -73,7 +72,6 @@ import orjson
 import pandas as pd
 import zstandard
 from tqdm import tqdm
-from tqdm.contrib.logging import logging_redirect_tqdm
 
 from pipeline.ingest.normalize import (
     COLUMNS,
@@ -1006,18 +1004,16 @@ def read_dumps(
     wanted = _wanted(subreddits)
     n_workers = min(workers or os.cpu_count() or 1, len(files)) if files else 1
 
-    board = _ProgressBoard(progress)
-    redirect = logging_redirect_tqdm() if progress else nullcontext()
+    board = _ProgressBoard(progress)  # log lines go through the bars (pipeline.logs)
     try:
-        with redirect:
-            if n_workers > 1:
-                tasks = [(str(p), i, wanted, since, until) for i, p in enumerate(files)]
-                results = _read_parallel(tasks, n_workers, board)
-            else:
-                results = []
-                for i, path in enumerate(files):
-                    results.append(_FileReader(path, i, wanted, since, until, board.handle).run())
-                    board.handle(("done", i))
+        if n_workers > 1:
+            tasks = [(str(p), i, wanted, since, until) for i, p in enumerate(files)]
+            results = _read_parallel(tasks, n_workers, board)
+        else:
+            results = []
+            for i, path in enumerate(files):
+                results.append(_FileReader(path, i, wanted, since, until, board.handle).run())
+                board.handle(("done", i))
     finally:
         board.close()
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.release.ids import option_id
+from pipeline.release.ids import carried_option_id
 from pipeline.release.withdrawals import Withdrawal
 from pipeline.values import VALUE_IDS
 
@@ -42,13 +42,10 @@ def _matched_options(
     pid: str, old: list[dict[str, Any]], new: list[dict[str, Any]]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Options by id; an old-format id (``valact-00001-a``) is matched by post and value."""
-    new_ids = {o["option_id"] for o in new}
-
-    def key(o: dict[str, Any]) -> str:
-        oid = str(o["option_id"])
-        return oid if oid in new_ids else option_id(pid, str(o["value"]))
-
-    return {key(o): o for o in old}, {str(o["option_id"]): o for o in new}
+    return (
+        {carried_option_id(pid, str(o["option_id"]), str(o["value"])): o for o in old},
+        {str(o["option_id"]): o for o in new},
+    )
 
 
 def diff_releases(

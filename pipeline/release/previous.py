@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import paths
+from pipeline.artifacts import empty_frame
 from pipeline.schemas import PREVIOUS_RELEASE, validate
 from pipeline.values import VALUE_IDS
 
@@ -40,10 +41,6 @@ class Release:
     version: str | None
     fingerprint: str  # sha256 of the scenarios config's parquet files, first 16 hex digits
     rows: pd.DataFrame  # schemas.PREVIOUS_RELEASE
-
-
-def empty_rows() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="string") for c in PREVIOUS_RELEASE.columns})
 
 
 def resolve(
@@ -143,7 +140,11 @@ def read_folder(folder: Path, ref: str | None = None) -> Release:
                         "review_status": rec["review_status"],
                     }
                 )
-    frame = pd.DataFrame(rows, columns=list(PREVIOUS_RELEASE.columns)) if rows else empty_rows()
+    frame = (
+        pd.DataFrame(rows, columns=list(PREVIOUS_RELEASE.columns))
+        if rows
+        else empty_frame(PREVIOUS_RELEASE)
+    )
     frame = validate(frame, PREVIOUS_RELEASE)
     return Release(
         ref=ref or str(folder),

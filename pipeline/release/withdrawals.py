@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.artifacts import atomic_path
+from pipeline.release.ids import POST_ID_PATTERN
 
 REASONS: dict[str, str] = {
     "author_deleted": "the author deleted the post on Reddit",
@@ -36,7 +37,7 @@ REASONS: dict[str, str] = {
     "takedown_request": "someone asked for it to be taken down",
     "reviewer": "a reviewer withdrew it (e.g. personal data left, harmful content)",
 }
-_POST_ID = re.compile(r"^[0-9a-z]{1,13}$")
+_POST_ID = re.compile(POST_ID_PATTERN)
 _URL_ID = re.compile(r"/comments/([0-9a-z]{1,13})(?:/|$)", re.IGNORECASE)
 _FIELDS = {"post_id", "reason", "date", "who", "note"}
 
