@@ -250,10 +250,12 @@ def _register_tools() -> None:
     from pipeline.evaluate.commands import register as register_evaluate
     from pipeline.release.commands import register as register_release
     from pipeline.review.commands import register as register_review
+    from pipeline.survey.commands import register as register_survey
 
     register_review(review_app)
     register_evaluate(app)
     register_release(app)
+    register_survey(app)
 
 
 _register_tools()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -63,3 +65,36 @@ def dump_record(post_id: str, **fields: Any) -> dict[str, Any]:
     }
     rec.update(fields)
     return rec
+
+
+def build_dataset(work: Path, n_scenarios: int) -> Path:
+    """A dataset folder built by the project's own stages (annotate offline -> review ->
+    assemble -> build) from synthetic posts; returns ``work / "valact-15k"``."""
+    from dataclasses import replace
+
+    from pipeline.annotate.stage import run as annotate
+    from pipeline.artifacts import write_frame
+    from pipeline.assemble.stage import run as assemble_run
+    from pipeline.build.stage import run as build_run
+    from pipeline.params import Params
+    from pipeline.review.stage import run as review_run
+    from pipeline.schemas import UNIQUE_POSTS
+
+    cwd = os.getcwd()
+    os.chdir(work)  # the build stage reads metrics/ relative to the working directory
+    try:
+        params = Params()
+        params = replace(params, assemble=replace(params.assemble, scenarios=n_scenarios,
+                                                  allow_smaller=False))
+        write_frame(unique_posts(n_scenarios * 3 // 2), work / "unique.parquet", UNIQUE_POSTS)
+        annotate(params, src=work / "unique.parquet", out=work / "ann.parquet", progress=False)
+        review_run(params, src=work / "ann.parquet", decisions_dir=work / "none",
+                   reviewed_out=work / "rev.parquet", queue_out=work / "queue.jsonl")
+        assemble_run(params, src=work / "rev.parquet", out=work / "sel.parquet",
+                     posts_src=work / "unique.parquet")
+        out = work / "valact-15k"
+        build_run(params, src=work / "sel.parquet", out_dir=out,
+                  metrics_out=work / "metrics.json")
+    finally:
+        os.chdir(cwd)
+    return out

@@ -22,10 +22,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipeline.annotate.stage import run as annotate
-from pipeline.artifacts import write_frame
-from pipeline.assemble.stage import run as assemble_run
-from pipeline.build.stage import run as build_run
 from pipeline.evaluate import responses as resp
 from pipeline.evaluate.analysis import run_analysis
 from pipeline.evaluate.commands import register
@@ -42,13 +38,11 @@ from pipeline.evaluate.report import write_report
 from pipeline.evaluate.runner import RunError, RunSpec, run_condition
 from pipeline.evaluate.scenarios import Scenario, fingerprint, load_scenarios
 from pipeline.llm import LLMClient, ResponseCache
-from pipeline.params import Params
-from pipeline.review.stage import run as review_run
-from pipeline.schemas import UNIQUE_POSTS, ArtifactError
+from pipeline.schemas import ArtifactError
 from pipeline.values import VALUE_IDS
 from servers.openai_server import Fault, OpenAIServer, openai_server
 from servers.respondents import Benevolent, Consistent, Flaky, Maps, Router, value_maps
-from stage_fixtures import unique_posts
+from stage_fixtures import build_dataset
 
 N_SCENARIOS = 20
 
@@ -59,25 +53,7 @@ N_SCENARIOS = 20
 @pytest.fixture(scope="module")
 def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A dataset folder built by the project's stages from synthetic posts."""
-    work = tmp_path_factory.mktemp("build")
-    cwd = os.getcwd()
-    os.chdir(work)  # the build stage reads metrics/ relative to the working directory
-    try:
-        params = Params()
-        params = replace(params, assemble=replace(params.assemble, scenarios=N_SCENARIOS,
-                                                  allow_smaller=False))
-        write_frame(unique_posts(N_SCENARIOS * 3 // 2), work / "unique.parquet", UNIQUE_POSTS)
-        annotate(params, src=work / "unique.parquet", out=work / "ann.parquet", progress=False)
-        review_run(params, src=work / "ann.parquet", decisions_dir=work / "none",
-                   reviewed_out=work / "rev.parquet", queue_out=work / "queue.jsonl")
-        assemble_run(params, src=work / "rev.parquet", out=work / "sel.parquet",
-                     posts_src=work / "unique.parquet")
-        out = work / "valact-15k"
-        build_run(params, src=work / "sel.parquet", out_dir=out,
-                  metrics_out=work / "metrics.json")
-    finally:
-        os.chdir(cwd)
-    return out
+    return build_dataset(tmp_path_factory.mktemp("build"), N_SCENARIOS)
 
 
 @pytest.fixture(scope="module")
