@@ -10,7 +10,7 @@ export HF_DATASETS_OFFLINE := 1
 
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-llm lint bench bench-pii sample scale clean-venv
+.PHONY: install run test test-llm lint bench bench-pii sample scale clean-venv browser
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,10 +28,20 @@ run: install
 	@# the funnel in a few lines; every figure of every stage: dvc metrics show
 	valact summary
 
-## make test: install, then run the test suite (and the linter)
-test: install
+## make test: install, then run the test suite (and the linter). The survey's browser tests
+## need Debian's chromium and chromium-driver: installed here when missing (apt-get, as root
+## or through sudo), and required (VALACT_REQUIRE_BROWSER=1: a missing browser fails).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+/usr/bin/chromium /usr/bin/chromedriver:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+browser: /usr/bin/chromium /usr/bin/chromedriver
+
+test: install browser
 	ruff check .
-	pytest
+	VALACT_REQUIRE_BROWSER=1 pytest
 
 ## make test-llm: the real_llm tests against a real llama.cpp server (llama-cpp-python).
 ## Installs the llm-local extra, compiled from source for any x86-64 CPU (GGML_NATIVE=OFF;

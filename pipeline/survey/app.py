@@ -34,7 +34,7 @@ from pipeline.survey.plan import (
     check_state_text,
 )
 from pipeline.survey.store import Participant, Store, format_code, normalise_code
-from pipeline.survey.study import Study, paragraphs
+from pipeline.survey.study import Study, blocks, paragraphs
 from pipeline.values import VALUE_BY_ID
 
 log = logging.getLogger("valact.survey")
@@ -72,7 +72,7 @@ def create_app(study: Study, store: Store) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )
-    blocks = [b for b in BLOCK_TITLES if any(
+    parts = [b for b in BLOCK_TITLES if any(
         s.block == b for s in study.plan_for(1, dict.fromkeys(study.scenario_ids, 0)).steps)]
 
     def page(template: str, status: int = 200, **ctx: Any) -> tuple[str, int]:
@@ -94,13 +94,13 @@ def create_app(study: Study, store: Store) -> Flask:
 
     @app.get("/")
     def consent() -> tuple[str, int]:
-        return page("consent.html", consent=paragraphs(study.consent),
+        return page("consent.html", consent=blocks(study.consent),
                     resuming=current() is not None)
 
     @app.post("/start")
     def start() -> Response | tuple[str, int]:
         if request.form.get("consent") != "yes":
-            return page("consent.html", 422, consent=paragraphs(study.consent),
+            return page("consent.html", 422, consent=blocks(study.consent),
                         resuming=current() is not None,
                         error="To take part, tick the box that says you agree, then Start.")
         p = current()
@@ -119,7 +119,7 @@ def create_app(study: Study, store: Store) -> Flask:
         if p is None:
             return redirect(url_for("consent"), 303)
         return page("code.html", code=format_code(session["code"]),
-                    steps=len(p.plan.steps), blocks=len(blocks))
+                    steps=len(p.plan.steps), blocks=len(parts))
 
     @app.route("/resume", methods=["GET", "POST"])
     def resume() -> Response | tuple[str, int]:
@@ -152,13 +152,13 @@ def create_app(study: Study, store: Store) -> Flask:
         s = p.plan.steps[n]
         stored = answers.get(s.key)
         back = n > 0 and reachable(p, set(answers), n - 1)
-        block_no = blocks.index(s.block) + 1
+        block_no = parts.index(s.block) + 1
         first_in_block = n == 0 or p.plan.steps[n - 1].block != s.block
         in_block = [x for x in p.plan.steps if x.block == s.block]
         return page(
             "step.html", status, n=n, total=len(p.plan.steps), step=s, view=step_view(s),
             chosen=stored.answer if stored else None, skipped=bool(stored and stored.skipped),
-            back=back, error=error, block_no=block_no, blocks=len(blocks),
+            back=back, error=error, block_no=block_no, blocks=len(parts),
             block_title=BLOCK_TITLES[s.block], first_in_block=first_in_block,
             block_size=len(in_block),
         )

@@ -38,6 +38,12 @@ def paragraphs(text: str) -> list[str]:
     return out
 
 
+def blocks(text: str) -> list[tuple[str, str]]:
+    """A consent text as ``(kind, text)``: a paragraph starting with ``## `` is a heading."""
+    return [("heading", p[3:].strip()) if p.startswith("## ") else ("paragraph", p)
+            for p in paragraphs(text)]
+
+
 @dataclass
 class Study:
     scenarios: list[Scenario]
