@@ -1,8 +1,9 @@
 """Typed view of ``params.yaml``: the one place stage parameters are defined.
 
-Each stage reads only its own section (plus ``seed``), and ``dvc.yaml`` declares exactly
-those keys, so changing a parameter reruns only the stages that read it. Every stage still
-loads and checks the whole file, every section, and unknown keys are an error: a typo in
+Each stage reads only its own section (plus ``seed``), and ``dvc.yaml`` declares those keys
+but the execution settings (:data:`EXECUTION_KEYS`: workers, concurrency, rate limits,
+timeouts), so changing a parameter reruns only the stages whose output it can change. Every
+stage still loads and checks the whole file, every section, and unknown keys are an error: a typo in
 ``params.yaml`` must not be silently ignored. A misspelled top-level section (``buidl:``)
 is read by no stage, so ``dvc repro`` alone would not notice it: ``valact params check``
 (run by ``make run`` before ``dvc repro``) and ``valact summary`` do.
@@ -21,6 +22,19 @@ from typing import Any, Literal, TypeVar
 import yaml
 
 PARAMS_FILE = Path("params.yaml")
+
+# Settings that change how a stage runs, never what it writes: dvc.yaml declares every other
+# key of a stage's section (dotted keys), so changing one of these reruns nothing.
+EXECUTION_KEYS: frozenset[str] = frozenset({
+    "ingest.workers",
+    "clean.workers",
+    "annotate.concurrency",
+    "annotate.timeout",
+    "annotate.rpm",
+    "annotate.tpm",
+    "annotate.batch_poll_interval",
+    "annotate.batch_max_wait",
+})
 
 T = TypeVar("T")
 

@@ -51,6 +51,33 @@ def test_param_change_reruns_only_readers(built: tuple[Path, dict[str, str]]) ->
         params.write_text(original)
 
 
+def test_execution_settings_rerun_nothing(built: tuple[Path, dict[str, str]]) -> None:
+    """Workers, concurrency, rate limits and timeouts change how a stage runs, not its data."""
+    repo, env = built
+    params = repo / "params.yaml"
+    original = params.read_text()
+    edits = {
+        "  workers: null             # parallel": "  workers: 1                # parallel",
+        "  workers: null             # processes": "  workers: 2                # processes",
+        "  concurrency: 16": "  concurrency: 3",
+        "  timeout: 120 ": "  timeout: 30 ",
+        "  rpm: null ": "  rpm: 100 ",
+        "  batch_poll_interval: 30 ": "  batch_poll_interval: 5 ",
+    }
+    try:
+        text = original
+        for old, new in edits.items():
+            assert old in text, old
+            text = text.replace(old, new)
+        params.write_text(text)
+        assert "up to date" in _run(["dvc", "status"], repo, env)
+        params.write_text(text.replace("min_words: 40", "min_words: 41"))
+        status = _run(["dvc", "status"], repo, env)
+        assert status.startswith("clean:"), status  # a data key still reruns its stage
+    finally:
+        params.write_text(original)
+
+
 def test_dataset_loads_offline_with_contract_schema(built: tuple[Path, dict[str, str]]) -> None:
     repo, env = built
     script = f"""

@@ -110,3 +110,37 @@ def test_params_check_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         "valact params check: params.yaml: unknown top-level section 'buidl' "
         "(did you mean 'build'?)"
     )
+
+
+
+def _section_keys(section: str) -> set[str]:
+    import dataclasses
+
+    from pipeline.params import Params
+
+    kind = type(getattr(Params(), section))
+    return {f"{section}.{f.name}" for f in dataclasses.fields(kind)}
+
+
+def test_dvc_yaml_declares_every_data_key_and_no_execution_setting() -> None:
+    """A stage's section is declared key by key: every field that can change the data is
+    declared (else DVC misses its change), no execution setting is (else changing the number
+    of workers reruns minutes of work). A new field must be put on one side or the other."""
+    import yaml
+
+    from pipeline.params import EXECUTION_KEYS
+
+    stages = yaml.safe_load(Path("dvc.yaml").read_text())["stages"]
+    sections = ("ingest", "clean", "annotate")
+    for section in sections:
+        declared = {k for k in stages[section].get("params", [])
+                    if k == section or k.startswith(f"{section}.")}
+        keys = _section_keys(section)
+        assert section not in declared, f"{section} declares its whole section"
+        assert declared & EXECUTION_KEYS == set(), f"{section} declares execution settings"
+        assert declared == keys - EXECUTION_KEYS, (
+            f"{section}: undeclared data keys {sorted(keys - declared - EXECUTION_KEYS)}, "
+            f"unknown keys {sorted(declared - keys)}")
+    every = set().union(*(_section_keys(s) for s in sections))
+    assert EXECUTION_KEYS.issubset(every)
+    assert "seed" not in stages["ingest"].get("params", [])  # ingest never reads the seed
