@@ -1,4 +1,4 @@
-"""Artifact paths (DESIGN.md's stage table), relative to the repository root."""
+"""Artifact paths (the stage table of ARCHITECTURE.md), relative to the repository root."""
 
 from __future__ import annotations
 

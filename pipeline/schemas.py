@@ -1,4 +1,4 @@
-"""Pandera schemas: one per artifact in DESIGN.md's stage table, in pipeline order.
+"""Pandera schemas: one per artifact of ARCHITECTURE.md's stage table, in pipeline order.
 
 Every stage validates what it writes (and what it reads) with ``validate(df, SCHEMA)``.
 A failure raises :class:`ArtifactError` whose message names the artifact, the column, the

@@ -1,4 +1,4 @@
-"""The published dataset's schema (DESIGN.md contract) as Hugging Face ``Features``."""
+"""The published dataset's schema as Hugging Face ``Features``: the consumers' contract."""
 
 from __future__ import annotations
 
