@@ -19,6 +19,13 @@ core" means, and it is robust to other jobs on the machine), the ratio, and the 
 each process (and its growth over the RSS after imports) for both file sizes; then the peak
 RSS of ``read_dumps`` keeping nothing, i.e. of the streaming alone, which must not grow
 with the file.
+
+Then, on the large file, **whole processes** (what a maintainer waits for): the baseline as
+a plain script (``python -c``: interpreter start, its imports, the read, the frame) against
+the whole stage command ``valact ingest`` (``source: dump``, the two subreddits,
+``workers: 1``) in a temporary folder with its own ``params.yaml``: start-up, imports,
+read, validation, the parquet and metrics written. CPU time of the child (user + sys), best
+of ``--repeat``, and wall time; the ratio is the baseline's CPU time over the stage's.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import resource
 import subprocess
@@ -210,6 +218,71 @@ def _child(reader: str, path: Path) -> None:
     print(json.dumps(figures))
 
 
+BASELINE_SCRIPT = """
+import io, json, sys
+import zstandard
+WANTED = set(sys.argv[2:])
+kept = []
+with open(sys.argv[1], "rb") as fh:
+    reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(fh)
+    for line in io.TextIOWrapper(reader, encoding="utf-8"):
+        obj = json.loads(line)
+        if (obj.get("subreddit") or "").lower() in WANTED:
+            kept.append(obj)
+import pandas as pd
+print(len(pd.DataFrame(kept)))
+"""
+
+
+def _whole_process(argv: list[str], cwd: Path) -> dict[str, float]:
+    """Run ``argv`` to its end; its CPU time (user + sys, from wait4) and wall time."""
+    wall = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - wall
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[0]} failed:\n{err[-2000:]}")
+    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall}
+
+
+def whole_stage(path: Path, expected: int, repeat: int) -> None:
+    """``valact ingest`` as a process against the baseline as a process, on ``path``."""
+    valact = Path(sys.executable).with_name("valact")
+    if not valact.exists():
+        print(f"  (no {valact}: the whole-process comparison needs the installed command)")
+        return
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_stage_") as work:
+        cwd = Path(work)
+        (cwd / "params.yaml").write_text(
+            "ingest:\n  source: dump\n"
+            f"  paths: [{json.dumps(str(path))}]\n"
+            f"  subreddits: [{', '.join(KEPT)}]\n"
+            "  workers: 1\n",
+            encoding="utf-8",
+        )
+        env_argv = {
+            "baseline": [sys.executable, "-c", BASELINE_SCRIPT, str(path),
+                         *(s.lower() for s in KEPT)],
+            "valact ingest": [str(valact), "ingest", "--no-progress"],
+        }
+        best: dict[str, dict[str, float]] = {}
+        for name, argv in env_argv.items():
+            runs = [_whole_process(argv, cwd) for _ in range(repeat)]
+            best[name] = {"cpu": min(r["cpu"] for r in runs), "wall": min(r["wall"] for r in runs)}
+        metrics = json.loads((cwd / "metrics" / "ingest.json").read_text(encoding="utf-8"))
+        if metrics["posts_ingested"] != expected:
+            raise SystemExit(f"valact ingest kept {metrics['posts_ingested']}, expected {expected}")
+    base, ours = best["baseline"], best["valact ingest"]
+    print("  whole processes (start-up and imports included):")
+    for name, fig in best.items():
+        print(f"    {name:<14} CPU {fig['cpu']:6.2f}s  wall {fig['wall']:6.2f}s")
+    print(
+        f"  whole-process ratio {base['cpu'] / ours['cpu']:.1f}x (CPU), "
+        f"{base['wall'] / ours['wall']:.1f}x (wall); best of {repeat} runs each"
+    )
+
+
 def _run(reader: str, path: Path) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", reader, str(path)],
@@ -269,6 +342,8 @@ def main() -> None:
                 f"(+{scan['rss_growth_kb'] / 1024:.0f} MiB over imports), "
                 f"{records / scan['cpu']:,.0f} records/s"
             )
+            if records == 4 * args.records:
+                whole_stage(path, expected, args.repeat)
 
 
 if __name__ == "__main__":

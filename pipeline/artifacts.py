@@ -22,6 +22,7 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
+from pipeline import stage_metrics
 from pipeline.schemas import ArtifactError, validate
 
 
@@ -103,9 +104,13 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
 def write_stage_metrics(
     stage: str, metrics: dict[str, Any], folder: Path = Path("metrics")
 ) -> Path:
-    """Write ``metrics/<stage>.json``: the figures ``dvc metrics show`` reports."""
+    """Write ``metrics/<stage>.json``: the figures ``dvc metrics show`` reports.
+
+    The figures must fit the stage's record in :mod:`pipeline.stage_metrics` (same keys,
+    types that fit): a renamed or missing figure fails here, in the stage that wrote it.
+    """
     path = folder / f"{stage}.json"
-    write_json(metrics, path)
+    write_json(stage_metrics.record(stage, metrics).to_dict(), path)
     return path
 
 

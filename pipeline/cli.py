@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from collections.abc import Callable
@@ -13,20 +14,63 @@ from typer.core import TyperGroup
 
 from pipeline.logs import setup_logging
 from pipeline.params import ParamsError, load_params
-from pipeline.schemas import ArtifactError
+from pipeline.stages import NAMES as STAGE_COMMANDS
+from pipeline.stages import STAGES, Stage
+from pipeline.stages import get as get_stage
 
-# The stages in pipeline order: listed first in `valact --help`, the tools after them.
-STAGE_COMMANDS = ("ingest", "clean", "dedupe", "annotate", "review", "assemble", "build")
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
 
-class StagesFirst(TyperGroup):
-    """`valact --help` lists the stages in pipeline order, then the other commands."""
+class LazyTools(TyperGroup):
+    """A command group whose tool commands are imported only when named.
+
+    ``TOOLS`` maps a command name to the module whose ``register(group)`` adds it. Running a
+    stage imports none of them (no Flask, openai or pandera at start-up for ``valact
+    ingest``), and a tool's code is not code the stages run (it is no dep of theirs in
+    dvc.yaml). ``--help`` lists them, and loads them to show their help lines.
+    """
+
+    TOOLS: dict[str, str] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = list(self.commands)
-        stages = [n for n in STAGE_COMMANDS if n in names]
+        return names + [n for n in self.TOOLS if n not in names]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or cmd_name not in self.TOOLS:
+            return command
+        tools = typer.Typer()
+        importlib.import_module(self.TOOLS[cmd_name]).register(tools)
+        group = typer.main.get_command(tools)
+        loaded = group.commands if isinstance(group, click.Group) else {group.name: group}
+        for name, cmd in loaded.items():
+            if name is not None:
+                self.commands.setdefault(name, cmd)
+        return self.commands.get(cmd_name)
+
+
+class StagesFirst(LazyTools):
+    """`valact --help` lists the stages in pipeline order, then the other commands."""
+
+    TOOLS = {
+        "evaluate": "pipeline.evaluate.commands",
+        "withdrawals": "pipeline.release.commands",
+        "diff": "pipeline.release.commands",
+        "survey": "pipeline.survey.commands",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        stages = [n for n in STAGE_COMMANDS if n in names]  # the registry's order
         return stages + [n for n in names if n not in stages]
+
+
+class ReviewTools(LazyTools):
+    """`valact review` runs the stage; its subcommands are the reviewers' tools."""
+
+    TOOLS = {name: "pipeline.review.commands" for name in ("session", "export", "import",
+                                                              "agreement")}
 
 
 def _version(value: bool) -> None:
@@ -45,8 +89,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     context_settings=HELP_OPTIONS,
-    help="ValAct-15k pipeline. Stages in order: ingest, clean, dedupe, annotate, review, "
-    "assemble, build (run them all with `dvc repro`).",
+    help=f"ValAct-15k pipeline. Stages in order: {', '.join(STAGE_COMMANDS)} "
+    "(run them all with `dvc repro`).",
 )
 
 
@@ -59,9 +103,11 @@ def main(
     """The valact commands (the help text is the Typer app's)."""
 
 
+_REVIEW = get_stage("review")
 review_app = typer.Typer(
-    help="Stage 5: replay review decisions (interim/reviewed.parquet, review/queue.jsonl); "
-    "tools for reviewers: session, export, import, agreement."
+    cls=ReviewTools,
+    help=f"Stage {_REVIEW.number}: {_REVIEW.help} Tools for reviewers: session, export, "
+    "import, agreement."
 )
 app.add_typer(review_app, name="review")
 params_app = typer.Typer(help="Check params.yaml.", no_args_is_help=True)
@@ -70,101 +116,87 @@ app.add_typer(params_app, name="params")
 log = logging.getLogger("valact")
 
 
-def _run_stage(name: str, fn: Callable[..., dict[str, Any]], **kwargs: Any) -> None:
+def _run_stage(stage: Stage, **kwargs: Any) -> None:
     try:
         params = load_params()
-        metrics = fn(params, **kwargs)
-    except (ParamsError, ArtifactError, FileNotFoundError, ValueError, RuntimeError) as exc:
-        typer.secho(f"valact {name}: {exc}", fg=typer.colors.RED, err=True)
+        metrics = stage.run(params, **kwargs)
+    except (ParamsError, FileNotFoundError, ValueError, RuntimeError) as exc:
+        # ValueError includes schemas.ArtifactError and stage_metrics.MetricsError
+        typer.secho(f"valact {stage.name}: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
     summary = {k: v for k, v in metrics.items() if not isinstance(v, dict | list)}
-    typer.echo(f"{name}: {json.dumps(summary, sort_keys=True)}", err=True)
+    typer.echo(f"{stage.name}: {json.dumps(summary, sort_keys=True)}", err=True)
 
 
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Debug logging.")
 ProgressOpt = typer.Option(True, "--progress/--no-progress", help="Show progress bars.")
 
 
-@app.command()
-def ingest(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
-    """Stage 1: read the sample, dump files or the Reddit API into raw/posts.parquet."""
-    setup_logging(verbose)
-    from pipeline.ingest.stage import run
+def _stage_command(stage: Stage) -> Callable[..., None]:
+    """The ``valact <stage>`` command: logging, params, the stage's run, a one-line summary."""
 
-    _run_stage("ingest", run, progress=progress)
+    def command(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
+        setup_logging(verbose)
+        _run_stage(stage, progress=progress)
 
-
-@app.command()
-def clean(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
-    """Stage 2: filter, normalize and scrub posts (interim/clean.parquet, rejected.parquet)."""
-    setup_logging(verbose)
-    from pipeline.clean.stage import run
-
-    _run_stage("clean", run, progress=progress)
+    command.__doc__ = f"Stage {stage.number}: {stage.help}"
+    command.__name__ = stage.name
+    return command
 
 
-@app.command()
-def dedupe(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
-    """Stage 3: remove exact and near duplicates (interim/unique.parquet, duplicates.parquet)."""
-    setup_logging(verbose)
-    from pipeline.dedupe.stage import run
+def _annotate_command(stage: Stage) -> Callable[..., None]:
+    """annotate also estimates a run (``--estimate``) without sending anything."""
 
-    _run_stage("dedupe", run, progress=progress)
-
-
-@app.command()
-def annotate(
-    verbose: bool = VerboseOpt,
-    progress: bool = ProgressOpt,
-    estimate: bool = typer.Option(
-        False, "--estimate", help="Print requests, tokens and cost of a run; send nothing."
-    ),
-) -> None:
-    """Stage 4: write scenarios and value-laden options (interim/annotations.parquet)."""
-    setup_logging(verbose)
-    if estimate:
+    def command(
+        verbose: bool = VerboseOpt,
+        progress: bool = ProgressOpt,
+        estimate: bool = typer.Option(
+            False, "--estimate", help="Print requests, tokens and cost of a run; send nothing."
+        ),
+    ) -> None:
+        setup_logging(verbose)
+        if not estimate:
+            _run_stage(stage, progress=progress)
+            return
         from pipeline.annotate.stage import estimate as estimate_run
 
         try:
             typer.echo(estimate_run(load_params()))
-        except (ParamsError, ArtifactError, FileNotFoundError, ValueError) as exc:
+        except (ParamsError, FileNotFoundError, ValueError) as exc:
             typer.secho(f"valact annotate: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
-        return
-    from pipeline.annotate.stage import run
 
-    _run_stage("annotate", run, progress=progress)
-
-
-@review_app.callback(invoke_without_command=True)
-def review(
-    ctx: typer.Context, verbose: bool = VerboseOpt, progress: bool = ProgressOpt
-) -> None:
-    """Stage 5: replay review/decisions/*.jsonl; write interim/reviewed.parquet and the queue."""
-    if ctx.invoked_subcommand is not None:
-        return
-    setup_logging(verbose)
-    from pipeline.review.stage import run
-
-    _run_stage("review", run, progress=progress)
+    command.__doc__ = f"Stage {stage.number}: {stage.help}"
+    return command
 
 
-@app.command()
-def assemble(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
-    """Stage 6: choose N scenarios x k options, balanced over values (interim/selected.parquet)."""
-    setup_logging(verbose)
-    from pipeline.assemble.stage import run
+def _review_callback(stage: Stage) -> Callable[..., None]:
+    """review is also a group (the reviewers' tools): the stage runs when no tool is named."""
 
-    _run_stage("assemble", run, progress=progress)
+    def callback(
+        ctx: typer.Context, verbose: bool = VerboseOpt, progress: bool = ProgressOpt
+    ) -> None:
+        if ctx.invoked_subcommand is not None:
+            return
+        setup_logging(verbose)
+        _run_stage(stage, progress=progress)
+
+    callback.__doc__ = f"Stage {stage.number}: {stage.help}"
+    return callback
 
 
-@app.command()
-def build(verbose: bool = VerboseOpt, progress: bool = ProgressOpt) -> None:
-    """Stage 7: write the Hugging Face dataset folder processed/valact-15k/ and metrics."""
-    setup_logging(verbose)
-    from pipeline.build.stage import run
+def _register_stages() -> None:
+    """One command per stage of the registry, in pipeline order."""
+    for stage in STAGES:
+        if stage.name == "review":
+            review_app.callback(invoke_without_command=True)(_review_callback(stage))
+        elif stage.name == "annotate":
+            app.command(stage.name)(_annotate_command(stage))
+        else:
+            app.command(stage.name)(_stage_command(stage))
 
-    _run_stage("build", run, progress=progress)
+
+_register_stages()
 
 
 @app.command()
@@ -245,20 +277,6 @@ def show_values() -> None:
         typer.echo(f"{v.id:15} {groups:38} {v.definition}")
         typer.echo(f"{'':15} opposes: {', '.join(opposing_values(v.id))}")
 
-
-def _register_tools() -> None:
-    from pipeline.evaluate.commands import register as register_evaluate
-    from pipeline.release.commands import register as register_release
-    from pipeline.review.commands import register as register_review
-    from pipeline.survey.commands import register as register_survey
-
-    register_review(review_app)
-    register_evaluate(app)
-    register_release(app)
-    register_survey(app)
-
-
-_register_tools()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -82,6 +82,7 @@ def build_dataset(work: Path, n_scenarios: int) -> Path:
 
     cwd = os.getcwd()
     os.chdir(work)  # the build stage reads metrics/ relative to the working directory
+    seed_upstream_metrics(work)
     try:
         params = Params()
         params = replace(params, assemble=replace(params.assemble, scenarios=n_scenarios,
@@ -98,3 +99,24 @@ def build_dataset(work: Path, n_scenarios: int) -> Path:
     finally:
         os.chdir(cwd)
     return out
+
+
+def seed_upstream_metrics(
+    work: Path, stages: tuple[str, ...] = ("ingest", "clean", "dedupe"), source: str = "sample"
+) -> None:
+    """Put the repository's own ``metrics/<stage>.json`` (the real stages' figures on the
+    bundled sample) in ``work/metrics`` for the stages a test did not run: build reads every
+    earlier stage's metrics record and refuses to build without them. ``source`` other than
+    ``sample`` relabels the ingest figures as that route's (the card of a Reddit build)."""
+    import json
+
+    repo = Path(__file__).resolve().parents[1]
+    (work / "metrics").mkdir(parents=True, exist_ok=True)
+    for stage in stages:
+        target = work / "metrics" / f"{stage}.json"
+        if target.exists():
+            continue
+        figures = json.loads((repo / "metrics" / f"{stage}.json").read_text(encoding="utf-8"))
+        if stage == "ingest":
+            figures.update(source=source, synthetic=source == "sample")
+        target.write_text(json.dumps(figures, indent=2, sort_keys=True), encoding="utf-8")

@@ -30,7 +30,7 @@ from pipeline.params import Params, load_params
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import UNIQUE_POSTS
 from shared_data import REDDIT_DUMPS
-from stage_fixtures import dump_record, unique_posts
+from stage_fixtures import dump_record, seed_upstream_metrics, unique_posts
 
 ADVICE = REDDIT_DUMPS / "Advice_top_submissions.zst"
 ADVICE_RECORDS = 1000
@@ -204,6 +204,7 @@ def test_damage_shows_in_summary_and_card(workdir: Path, dumps_dir: Path) -> Non
     # the later stages on synthetic posts: only the ingest metrics matter here
     params = load_params()
     params = replace(params, assemble=replace(params.assemble, scenarios=10, allow_smaller=True))
+    seed_upstream_metrics(workdir, ("clean", "dedupe"))  # ingest ran above, on the damaged dump
     write_frame(unique_posts(20), workdir / "unique.parquet", UNIQUE_POSTS)
     annotate_run(params, src=workdir / "unique.parquet", out=workdir / "ann.parquet",
                  progress=False)  # fmt: skip
@@ -232,9 +233,11 @@ def test_damage_shows_in_summary_and_card(workdir: Path, dumps_dir: Path) -> Non
 def test_no_damage_in_summary_and_card_of_an_intact_build() -> None:
     from pipeline.build.card import _damaged_md
     from pipeline.build.summary import format_summary
+    from pipeline.stage_metrics import IngestMetrics, read
 
     assert "damaged files:      none" in format_summary({})
-    assert _damaged_md({"report": {"damaged_files": []}}) == _damaged_md({}) == ""
+    intact = read(IngestMetrics, Path(__file__).resolve().parents[1] / "metrics")  # the sample's
+    assert intact.report["damaged_files"] == [] and _damaged_md(intact) == ""
 
 
 # ----------------------------------------------------------------------------- reader

@@ -41,7 +41,7 @@ from pipeline.params import Params
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import UNIQUE_POSTS
 from servers.hub_server import FakeHub, running_hub
-from stage_fixtures import unique_posts
+from stage_fixtures import seed_upstream_metrics, unique_posts
 
 TOKEN = "hf_TestTokenNeverPrinted0123456789abcdef"
 REPO = "valact-test/valact-15k"
@@ -75,6 +75,7 @@ def built_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     params = _params()
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
+        seed_upstream_metrics(root)  # ingest, clean, dedupe are not run here
         write_frame(unique_posts(30), root / "unique.parquet", UNIQUE_POSTS)
         annotate(params, src=root / "unique.parquet", out=root / "ann.parquet", progress=False)
         review_run(

@@ -37,12 +37,13 @@ from pipeline.release.withdrawals import (
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import UNIQUE_POSTS
 from pipeline.values import VALUE_IDS
-from stage_fixtures import unique_posts
+from stage_fixtures import seed_upstream_metrics, unique_posts
 
 
 @pytest.fixture()
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
+    seed_upstream_metrics(tmp_path, source="dump")  # a Reddit build's card; not run here
     return tmp_path
 
 

@@ -19,12 +19,13 @@ from pipeline.params import Params
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import REVIEWED, UNIQUE_POSTS
 from pipeline.values import VALUE_IDS
-from stage_fixtures import unique_posts
+from stage_fixtures import seed_upstream_metrics, unique_posts
 
 
 @pytest.fixture()
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
+    seed_upstream_metrics(tmp_path)  # ingest, clean, dedupe are not run here
     return tmp_path
 
 
@@ -231,10 +232,11 @@ def test_build_of_zero_scenarios_fails_with_the_reason(workdir: Path) -> None:
     write_frame(rev.iloc[0:0], workdir / "rev.parquet", REVIEWED)
     assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
                  posts_src=workdir / "unique.parquet")
-    metrics_dir = workdir / "metrics"
-    metrics_dir.mkdir(exist_ok=True)
-    (metrics_dir / "annotate.json").write_text(json.dumps(
-        {"posts_sampled": 30, "by_status": {"invalid": 21, "error": 9}}))
+    annotate_json = workdir / "metrics" / "annotate.json"  # written by the annotate run above
+    figures = json.loads(annotate_json.read_text())
+    figures.update(posts_sampled=30, posts_annotated=0, options=0,
+                   by_status={"invalid": 21, "error": 9})  # as if the LLM failed every post
+    annotate_json.write_text(json.dumps(figures))
     out = workdir / "processed" / "valact-15k"
     with pytest.raises(ReleaseError) as info:
         build_run(params, src=workdir / "sel.parquet", out_dir=out,

@@ -9,6 +9,7 @@ from huggingface_hub import DatasetCardData
 
 from pipeline.release.changes import changes_markdown
 from pipeline.schemas import REJECT_REASONS
+from pipeline.stage_metrics import IngestMetrics, ReviewMetrics, UpstreamMetrics
 from pipeline.values import VALUE_BY_ID, VALUE_IDS
 
 # The line that `valact publish` rewrites with the git commit and dvc.lock hash (a build
@@ -87,9 +88,9 @@ def _agreement_md(ag: dict[str, Any]) -> str:
     return text
 
 
-def _damaged_md(ingest: dict[str, Any]) -> str:
+def _damaged_md(ingest: IngestMetrics) -> str:
     """The damaged input files of the ingest stage (read up to the damage), or ""."""
-    damaged = ingest.get("report", {}).get("damaged_files", [])
+    damaged = ingest.report.get("damaged_files", [])  # the dump reader's report only
     if not damaged:
         return ""
     rows = [
@@ -110,10 +111,9 @@ def _damaged_md(ingest: dict[str, Any]) -> str:
     )
 
 
-def _decision_lines_md(review: dict[str, Any]) -> str:
+def _decision_lines_md(review: ReviewMetrics) -> str:
     """Decision lines that applied to nothing: unparseable, or naming an unknown item."""
-    malformed = int(review.get("decision_lines_malformed") or 0)
-    unknown = int(review.get("decision_lines_unknown_item") or 0)
+    malformed, unknown = review.decision_lines_malformed, review.decision_lines_unknown_item
     text = (
         f"Decision lines not applied: {malformed:,} malformed (not valid JSON, or not a valid "
         f"decision), {unknown:,} naming an item that is not among the annotated posts."
@@ -129,13 +129,12 @@ def _decision_lines_md(review: dict[str, Any]) -> str:
 def render_card(
     *,
     card_data: DatasetCardData,
-    params: dict[str, Any],
+    build: dict[str, Any],  # the build section of params.yaml (name, license...)
     metrics: dict[str, Any],
-    stage_metrics: dict[str, Any],
+    stage_metrics: UpstreamMetrics,
     scenarios: pd.DataFrame,
     changes: dict[str, Any] | None = None,
 ) -> str:
-    build = params["build"]
     changes_md = changes_markdown(changes) if changes else "No changelog for this build."
     changes_heading = (
         f"Changes since {changes.get('previous_version') or changes.get('previous_release')}"
@@ -148,20 +147,20 @@ def render_card(
     # size_categories counts the rows of the default config (scenarios), as the Hub does
     card_data.size_categories = [_size_category(metrics["scenarios"])]
     card_data.pretty_name = build["name"]
-    ingest = stage_metrics["ingest"]
+    ingest = stage_metrics.ingest
     # The bundled sample (ingest.source: sample) is synthetic: nothing in it is from Reddit.
-    synthetic = ingest.get("source") == "sample"
+    synthetic = ingest.source == "sample"
     card_data.tags = [
         "values", "schwartz", "value-action-gap", "synthetic" if synthetic else "reddit", "advice"
     ]
 
-    clean, dedupe = stage_metrics["clean"], stage_metrics["dedupe"]
-    annotate, review = stage_metrics["annotate"], stage_metrics["review"]
+    clean, dedupe = stage_metrics.clean, stage_metrics.dedupe
+    annotate, review = stage_metrics.annotate, stage_metrics.review
     offline = "offline" in metrics["annotators"]
     n_s, n_o = metrics["scenarios"], metrics["options"]
     k = n_o // n_s if n_s else 0
 
-    funnel_rows = [(r, clean.get("rejected_by_reason", {}).get(r, 0)) for r in REJECT_REASONS]
+    funnel_rows = [(r, clean.rejected_by_reason.get(r, 0)) for r in REJECT_REASONS]
     funnel_rows = [r for r in funnel_rows if r[1]]
     value_rows = [
         (v, VALUE_BY_ID[v].label, VALUE_BY_ID[v].definition, metrics["options_per_value"][v])
@@ -190,11 +189,11 @@ def render_card(
     redactions = metrics.get("redactions_by_type", {})
     red_md = ", ".join(f"{k_}: {v}" for k_, v in sorted(redactions.items())) or "none"
     review_rows = list(metrics.get("review_status", {}).items())
-    agreement_md = _agreement_md(review.get("agreement", {}))
-    assemble = stage_metrics.get("assemble", {})
-    subreddit_rows = list(assemble.get("scenarios_per_subreddit", {}).items())
-    year_rows = list(assemble.get("scenarios_per_year", {}).items())
-    relaxed = assemble.get("caps_relaxed", [])
+    agreement_md = _agreement_md(review.agreement)
+    assemble = stage_metrics.assemble
+    subreddit_rows = list(assemble.scenarios_per_subreddit.items())
+    year_rows = list(assemble.scenarios_per_year.items())
+    relaxed = assemble.caps_relaxed
     relaxed_md = (
         f" (relaxed in this build: the {' and '.join(relaxed)} "
         f"cap{'s' if len(relaxed) > 1 else ''})"
@@ -213,7 +212,7 @@ def render_card(
             "to no Reddit post)"
         )
         ingest_md = (
-            f"Source `sample`: {_n(ingest.get('posts_ingested', '?'))} **synthetic** posts, the "
+            f"Source `sample`: {_n(ingest.posts_ingested)} **synthetic** posts, the "
             "bundled sample `raw/sample/` written from templates by "
             "`scripts/generate_sample.py`; none of them was collected from Reddit."
         )
@@ -239,8 +238,7 @@ def render_card(
             "the Reddit id of the source post (base36), for provenance and takedown requests"
         )
         ingest_md = (
-            f"Source `{ingest.get('source', '?')}`: "
-            f"{_n(ingest.get('posts_ingested', '?'))} posts."
+            f"Source `{ingest.source}`: {_n(ingest.posts_ingested)} posts."
         )
         limitation_md = (
             "- Reddit advice subreddits skew English-speaking, young and online; scenarios "
@@ -314,7 +312,7 @@ options = load_dataset("path/or/repo", "options", split="test")
 
 ### 2. Clean
 
-{_n(clean.get("kept", "?"))} kept, {_n(clean.get("rejected", "?"))} rejected, each with one
+{_n(clean.kept)} kept, {_n(clean.rejected)} rejected, each with one
 reason (the first that applies, in this order):
 
 {_table(("reason", "posts"), funnel_rows) if funnel_rows else "(none rejected)"}
@@ -323,17 +321,17 @@ Personal data replaced (placeholders by type): {red_md}.
 
 ### 3. Dedupe
 
-{_n(dedupe.get("duplicates", "?"))} exact or near duplicates removed
-({", ".join(f"{m}: {c}" for m, c in dedupe.get("duplicates_by_method", {}).items()) or "none"}).
+{_n(dedupe.duplicates)} exact or near duplicates removed
+({", ".join(f"{m}: {c}" for m, c in dedupe.duplicates_by_method.items()) or "none"}).
 
 ### 4. Annotate
 
-{_n(annotate.get("posts_annotated", "?"))} posts annotated, provider
-`{annotate.get("provider", "?")}`. {annotator_md}
+{_n(annotate.posts_annotated)} posts annotated, provider
+`{annotate.provider}`. {annotator_md}
 
 ### 5. Review
 
-{review.get("decisions_read", 0)} human decisions replayed; {review.get("queue", 0)} items
+{review.decisions_read} human decisions replayed; {review.queue} items
 waiting in the review queue. {_decision_lines_md(review)} Published scenarios by review
 status:
 

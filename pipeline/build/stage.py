@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import math
 from collections.abc import Iterator
@@ -35,6 +34,9 @@ from pipeline.progress import progress_bar
 from pipeline.release.changes import diff_releases
 from pipeline.release.withdrawals import Withdrawal, read_withdrawals
 from pipeline.schemas import PREVIOUS_RELEASE, SELECTED
+from pipeline.stage_metrics import UpstreamMetrics
+from pipeline.stage_metrics import read as read_metrics
+from pipeline.stages import UPSTREAM_OF_BUILD
 from pipeline.values import VALUE_IDS
 
 log = logging.getLogger("valact.build")
@@ -144,25 +146,23 @@ def write_dataset_folder(
     return sizes, card_data
 
 
-def read_stage_metrics(folder: Path = paths.STAGE_METRICS_DIR) -> dict[str, Any]:
-    out = {}
-    for stage in ("ingest", "clean", "dedupe", "annotate", "review", "assemble"):
-        p = folder / f"{stage}.json"
-        out[stage] = json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
-    return out
+def read_stage_metrics(folder: Path = paths.STAGE_METRICS_DIR) -> UpstreamMetrics:
+    """The metrics of every stage before build (the registry's list), as typed records."""
+    return UpstreamMetrics(
+        **{s.name: read_metrics(s.metrics, folder) for s in UPSTREAM_OF_BUILD if s.metrics}
+    )
 
 
-def nothing_selected_message(stage_metrics: dict[str, dict[str, Any]], k: int) -> str:
+def nothing_selected_message(stage_metrics: UpstreamMetrics, k: int) -> str:
     """Why there is no dataset to build: the funnel's figures, stage by stage, and what to do."""
-    annotate = stage_metrics.get("annotate", {})
-    assemble = stage_metrics.get("assemble", {})
-    by_status = annotate.get("by_status") or {}
+    annotate, assemble = stage_metrics.annotate, stage_metrics.assemble
+    by_status = annotate.by_status
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no figures"
     return (
         "nothing to build: assemble selected 0 scenarios "
-        f"(target {assemble.get('target_scenarios', '?')}, "
-        f"{assemble.get('candidates', '?')} candidate posts with >= {k} distinct values after "
-        f"review). Annotate's {annotate.get('posts_sampled', '?')} posts ended as: {statuses}. "
+        f"(target {assemble.target_scenarios}, "
+        f"{assemble.candidates} candidate posts with >= {k} distinct values after "
+        f"review). Annotate's {annotate.posts_sampled} posts ended as: {statuses}. "
         "A post becomes a candidate when its annotation is ok and keeps options for at least "
         f"{k} different values; see `valact summary` and interim/annotations.parquet "
         "(status, status_detail). Fix the cause (another model, more posts: "
@@ -221,7 +221,7 @@ def run(
         raise ReleaseError("release checks failed:\n  - " + "\n  - ".join(problems))
     changes = release_changes(
         selected, previous_src, withdrawals,
-        stage_metrics["assemble"].get("previous_release"), bp.version,
+        stage_metrics.assemble.previous_release, bp.version,
     )
 
     fingerprint = hashlib.sha256(
@@ -229,24 +229,23 @@ def run(
     ).hexdigest()[:16]
     version = {"name": bp.name, "version": bp.version, "data_fingerprint": fingerprint}
     per_value = options["value"].value_counts().reindex(VALUE_IDS, fill_value=0)
-    ingest_source = stage_metrics["ingest"].get("source")
+    ingest, clean, review = stage_metrics.ingest, stage_metrics.clean, stage_metrics.review
+    ingest_source = ingest.source
     metrics = {
         **version,
         "source": ingest_source,
         # the bundled sample's posts are synthetic; the card and `valact summary` say so
         "synthetic": ingest_source == "sample",
-        "posts_ingested": stage_metrics["ingest"].get("posts_ingested"),
-        "damaged_files": stage_metrics["ingest"].get("report", {}).get("damaged_files", []),
-        "posts_kept_by_clean": stage_metrics["clean"].get("kept"),
-        "rejected_by_reason": stage_metrics["clean"].get("rejected_by_reason", {}),
-        "redactions_by_type": stage_metrics["clean"].get("redactions_by_type", {}),
-        "duplicates": stage_metrics["dedupe"].get("duplicates"),
-        "posts_annotated": stage_metrics["annotate"].get("posts_annotated"),
-        "review_queue": stage_metrics["review"].get("queue"),
-        "decision_lines_malformed": stage_metrics["review"].get("decision_lines_malformed", 0),
-        "decision_lines_unknown_item": stage_metrics["review"].get(
-            "decision_lines_unknown_item", 0
-        ),
+        "posts_ingested": ingest.posts_ingested,
+        "damaged_files": ingest.report.get("damaged_files", []),  # the dump route's report
+        "posts_kept_by_clean": clean.kept,
+        "rejected_by_reason": clean.rejected_by_reason,
+        "redactions_by_type": clean.redactions_by_type,
+        "duplicates": stage_metrics.dedupe.duplicates,
+        "posts_annotated": stage_metrics.annotate.posts_annotated,
+        "review_queue": review.queue,
+        "decision_lines_malformed": review.decision_lines_malformed,
+        "decision_lines_unknown_item": review.decision_lines_unknown_item,
         "scenarios": len(scenarios),
         "options": len(options),
         "options_per_value": {k: int(v) for k, v in per_value.items()},
@@ -265,7 +264,7 @@ def run(
         plot_value_distribution(per_value, tmp / "value_distribution.png")
         card = render_card(
             card_data=card_data,
-            params=as_dict(params),
+            build=as_dict(bp),
             metrics=metrics,
             stage_metrics=stage_metrics,
             scenarios=scenarios,
