@@ -30,7 +30,6 @@ from pipeline.llm import (
     TokenBucket,
     extract_json,
     request_key,
-    run_requests,
     strict_json_schema,
 )
 from pipeline.llm.client import is_loopback, parse_retry_after
@@ -161,7 +160,8 @@ def test_structured_output_with_real_client(server: OpenAIServer, tmp_path: Path
     assert [r.custom_id for r in results] == [r.custom_id for r in reqs]
     assert all(r.status == "ok" and r.mode == "json_schema" for r in results)
     assert all(isinstance(r.parsed, Scenario) for r in results)
-    assert all(not r.cached and r.attempts == 1 and r.usage.total_tokens > 0 for r in results)
+    assert all(not r.cached and r.attempts == 1 for r in results)
+    assert all(r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0 for r in results)
     body = server.chat_records()[0].body
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
@@ -664,8 +664,3 @@ def test_client_reusable_across_runs_with_limits(server: OpenAIServer, tmp_path:
             assert all(r.ok for r in results)
     assert server.count() == 18
 
-
-def test_run_requests_wrapper(server: OpenAIServer, tmp_path: Path) -> None:
-    results = run_requests(requests_for(3), progress=False, base_url=server.base_url,
-                           cache=tmp_path / "c.sqlite", concurrency=2)
-    assert [r.status for r in results] == ["ok"] * 3

@@ -1,8 +1,8 @@
 """The project's one LLM client layer (used by ``annotate`` and ``evaluate``).
 
 - :mod:`~pipeline.llm.client`: :class:`LLMClient` (cached, rate-limited, retried, budgeted
-  async calls through the real ``openai.AsyncOpenAI``), :func:`run_requests`,
-  :class:`LLMRequest`, :class:`LLMResult`, :class:`Estimate`.
+  async calls through the real ``openai.AsyncOpenAI``), :class:`LLMRequest`,
+  :class:`LLMResult`, :class:`Estimate`.
 - :mod:`~pipeline.llm.batch`: the same requests through the OpenAI Batch API, resumable.
 - :mod:`~pipeline.llm.cache`: the persistent sqlite response cache (``.valact/``).
 - :mod:`~pipeline.llm.structured`: strict JSON schemas from pydantic models, parsing, the
@@ -24,9 +24,9 @@ Typical use::
 Prompts are not here: callers build the messages and pick the pydantic response model.
 """
 
-from pipeline.llm.batch import BatchRunner, complete_batch, run_batch
+from pipeline.llm.batch import BatchRunner
 from pipeline.llm.cache import ResponseCache, default_cache_path, request_key
-from pipeline.llm.client import Estimate, LLMClient, LLMRequest, LLMResult, Usage, run_requests
+from pipeline.llm.client import Estimate, LLMClient, LLMRequest, LLMResult, Usage
 from pipeline.llm.costs import DEFAULT_PRICES, Price, cost_usd, price_for
 from pipeline.llm.limits import RateLimiter, TokenBucket
 from pipeline.llm.structured import StrictSchemaError, extract_json, strict_json_schema
@@ -44,13 +44,10 @@ __all__ = [
     "StrictSchemaError",
     "TokenBucket",
     "Usage",
-    "complete_batch",
     "cost_usd",
     "default_cache_path",
     "extract_json",
     "price_for",
     "request_key",
-    "run_batch",
-    "run_requests",
     "strict_json_schema",
 ]

@@ -448,29 +448,3 @@ def _line_error(line: Mapping[str, Any]) -> str:
         return f"HTTP {response.get('status_code')}: {err.get('message')}"
     return f"HTTP {response.get('status_code') if isinstance(response, Mapping) else '?'}"
 
-
-async def complete_batch(
-    requests: Sequence[LLMRequest], *, client: LLMClient, progress: bool = True,
-    **runner_kwargs: Any,
-) -> list[LLMResult]:
-    """Run ``requests`` through the Batch API with ``client``'s cache, prices and budget."""
-    return await BatchRunner(client, **runner_kwargs).complete_many(requests, progress=progress)
-
-
-def run_batch(
-    requests: Sequence[LLMRequest],
-    *,
-    client: LLMClient | None = None,
-    progress: bool = True,
-    runner_kwargs: Mapping[str, Any] | None = None,
-    **client_kwargs: Any,
-) -> list[LLMResult]:
-    """Synchronous Batch API entry point (a new client from ``client_kwargs`` if none)."""
-    own = client is None
-    llm = client if client is not None else LLMClient(**client_kwargs)
-    try:
-        runner = BatchRunner(llm, **dict(runner_kwargs or {}))
-        return runner.run(requests, progress=progress)
-    finally:
-        if own:
-            llm.close()

@@ -104,10 +104,6 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
     def __add__(self, other: Usage) -> Usage:
         return Usage(self.prompt_tokens + other.prompt_tokens,
                      self.completion_tokens + other.completion_tokens)
@@ -939,21 +935,4 @@ class LLMClient:
             output_tokens=out_tok, cost_usd=None if unpriced else cost,
             unpriced_models=tuple(sorted(unpriced)), batch=batch,
         )
-
-
-def run_requests(
-    requests: Sequence[LLMRequest],
-    *,
-    client: LLMClient | None = None,
-    progress: bool = True,
-    **client_kwargs: Any,
-) -> list[LLMResult]:
-    """Synchronous entry point: run ``requests`` with ``client`` (or a new one)."""
-    own = client is None
-    llm = client if client is not None else LLMClient(**client_kwargs)
-    try:
-        return llm.run(requests, progress=progress)
-    finally:
-        if own:
-            llm.close()
 
