@@ -402,6 +402,21 @@ def test_connection_error_is_an_error_result(tmp_path: Path) -> None:
     assert result.status == "error" and result.reason == "connection"
 
 
+def test_unreadable_200_body_is_retried_then_an_error(server: OpenAIServer,
+                                                      tmp_path: Path) -> None:
+    """A 200 whose body is no chat completion is a server fault: retried, then an error."""
+    server.push(Answer(raw_body=b"<html>502 Bad Gateway</html>"),
+                Answer(raw_body=json.dumps({"object": "error"}).encode()))
+    with make_client(server, tmp_path, concurrency=1, max_attempts=3) as llm:
+        (recovered,) = llm.run(requests_for(1), progress=False)
+        server.push(*[Answer(raw_body=b"{truncated")] * 3)
+        (failed,) = llm.run(requests_for(2)[1:], progress=False)
+    assert recovered.ok and recovered.attempts == 3
+    assert failed.status == "error" and failed.reason == "bad_response" and failed.attempts == 3
+    assert "no choices" in (failed.error or "") and "after 3 attempts" in (failed.error or "")
+    assert server.count() == 6
+
+
 # -- concurrency, cache ------------------------------------------------------------------------
 
 

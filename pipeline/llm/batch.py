@@ -288,9 +288,9 @@ class BatchRunner:
         ]
         data = ("\n".join(lines) + "\n").encode("utf-8")
         name = f"valact-batch-{int(time.time())}-{len(wires)}.jsonl"
-        uploaded = await self.client.call_api(
-            "upload batch input",
+        uploaded = await self.client.with_retries(
             lambda: oai.files.create(file=(name, data, "application/jsonl"), purpose="batch"),
+            what="upload batch input",
         )
         record = BatchRecord(input_file_id=uploaded.id, keys=[w.key for w in wires],
                              submitted_at=time.time(), host=self.client.host)
@@ -314,16 +314,16 @@ class BatchRunner:
                     break
             return None
 
-        found = await self.client.call_api("list batches", find)
+        found = await self.client.with_retries(find, what="list batches")
         if found is None:
-            batch = await self.client.call_api(
-                "create batch",
+            batch = await self.client.with_retries(
                 lambda: oai.batches.create(
                     input_file_id=record.input_file_id,
                     endpoint=ENDPOINT,
                     completion_window=self.completion_window,  # type: ignore[arg-type]
                     metadata={"source": "valact-pipeline"},
                 ),
+                what="create batch",
             )
             found = batch.id
             self.batches_created += 1
@@ -363,8 +363,8 @@ class BatchRunner:
         interval = self.poll_interval
         started = time.monotonic()
         while True:
-            batch = await self.client.call_api(
-                f"poll batch {batch_id}", lambda: oai.batches.retrieve(batch_id)
+            batch = await self.client.with_retries(
+                lambda: oai.batches.retrieve(batch_id), what=f"poll batch {batch_id}"
             )
             if batch.status in TERMINAL:
                 counts = batch.request_counts
@@ -379,8 +379,8 @@ class BatchRunner:
         if not file_id:
             return []
         oai = self.client.openai_client()
-        content = await self.client.call_api(f"download {file_id}",
-                                             lambda: oai.files.content(file_id))
+        content = await self.client.with_retries(lambda: oai.files.content(file_id),
+                                                 what=f"download {file_id}")
         lines = []
         for raw in content.text.splitlines():
             if raw.strip():

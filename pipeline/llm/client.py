@@ -12,7 +12,8 @@ ours) against any OpenAI-compatible ``base_url``. For each :class:`LLMRequest` i
    are honoured (capped at ``max_retry_after``) and a 429 pauses every worker; 400, 401,
    403, 404, 422 and ``insufficient_quota`` are not retried, and after a 401 or
    ``insufficient_quota`` nothing more is sent in the run (error messages are redacted of
-   anything shaped like an API key);
+   anything shaped like an API key). One loop, :meth:`LLMClient.with_retries`, applies this
+   policy to every API call, the Batch API's file and batch calls included;
 4. commits the response to the cache the moment it arrives, *before* looking at it (a
    reply that later fails validation was paid for);
 5. interprets it (:mod:`pipeline.llm.structured`): ``ok``, ``refusal``, ``truncated``,
@@ -293,6 +294,26 @@ class _CallFailed(Exception):
 
 class _BudgetStop(Exception):
     pass
+
+
+class _Transient(Exception):
+    """An attempt failed in a way worth retrying that is no ``openai`` error (a bad body)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def _completion(text: str) -> dict[str, Any]:
+    """The chat completion in a 200 body, or ``_Transient`` (retried) when it is none."""
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        loaded = None
+    if isinstance(loaded, dict) and isinstance(loaded.get("choices"), list):
+        return loaded
+    raise _Transient("bad_response", "the server answered 200 with no choices")
 
 
 def is_loopback(base_url: str) -> bool:
@@ -679,24 +700,67 @@ class LLMClient:
         hinted = min(hinted, self.max_retry_after)
         return hinted + self._rng.uniform(0, min(1.0, 0.1 * hinted))
 
-    async def call_api(self, what: str, fn: Callable[[], Awaitable[_T]]) -> _T:
-        """Run a non-chat API call (files, batches) with the same retry policy."""
-        last = ""
+    async def with_retries(
+        self,
+        attempt_once: Callable[[], Awaitable[_T]],
+        *,
+        what: str | None = None,
+        rejects_format: Callable[[int, str], bool] | None = None,
+    ) -> _T:
+        """``await attempt_once()`` under the client's one retry policy, for every API call.
+
+        Retried, up to ``max_attempts`` tries in all: 408/409/425/429/5xx (after
+        ``Retry-After`` / ``retry-after-ms`` when the server sends one, capped at
+        ``max_retry_after``, else after seeded backoff; a 429 also pauses the rate limiter for
+        every worker), timeouts, connection errors and ``_Transient`` failures of
+        ``attempt_once`` (a 200 without a completion). Any other status is not retried
+        (``_CallFailed``); a 401 or ``insufficient_quota`` also stops every later call of the
+        session. An error that ``rejects_format(status, text)`` recognises as a rejected
+        ``response_format`` raises ``_FormatRejected`` (never retried). Whatever else
+        ``attempt_once`` raises (the budget stop, a bug) propagates. ``what`` names a call
+        other than a chat completion in logs and error messages.
+        """
+        prefix = f"{what}: " if what else ""
+        reason, message = "error", ""
         for attempt in range(1, self.max_attempts + 1):
+            if self._session.fatal is not None:
+                fatal_reason, fatal_message = self._session.fatal
+                raise _CallFailed(fatal_reason,
+                                  f"{prefix}not sent after an earlier {fatal_message}")
             try:
-                return await fn()
+                return await attempt_once()
             except openai.APIStatusError as exc:
-                last = short_error(redact(_error_text(exc), self._api_key))
-                if not (exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500):
-                    raise _CallFailed(f"http_{exc.status_code}", f"{what}: {last}") from exc
+                full = redact(_error_text(exc), self._api_key)
+                message = short_error(full)
+                status = exc.status_code
+                if rejects_format is not None and rejects_format(status, full):
+                    log.debug("%s rejected the response_format: %s", self.host, full)
+                    raise _FormatRejected(message) from exc
+                retryable = status in RETRYABLE_STATUS or status >= 500
+                reason = f"http_{status}"
+                if status == 401 or _error_code(exc) == "insufficient_quota":
+                    # the key or the account is wrong: every other call would fail the same way
+                    self._session.fatal = (reason, message)
+                    retryable = False
+                if not retryable:
+                    raise _CallFailed(reason, prefix + message) from exc
                 delay = self._retry_delay(exc, attempt)
-            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                last = type(exc).__name__
+                if status == 429:
+                    self.limiter.pause(delay)
+            except openai.APITimeoutError:
+                reason, message = "timeout", f"no answer within {self.timeout:g}s"
+                delay = self.backoff(attempt)
+            except openai.APIConnectionError as exc:
+                reason, message = "connection", f"connection error: {exc.__cause__ or exc}"
+                delay = self.backoff(attempt)
+            except _Transient as exc:
+                reason, message = exc.reason, exc.message
                 delay = self.backoff(attempt)
             if attempt < self.max_attempts:
-                log.info("%s failed (%s); retry %d in %.2fs", what, last, attempt, delay)
+                log.info("%s: %s (%s); retry %d/%d in %.2fs", what or self.host, reason,
+                         message, attempt, self.max_attempts - 1, delay)
                 await asyncio.sleep(delay)
-        raise _CallFailed("retries_exhausted", f"{what}: {last} after {self.max_attempts} tries")
+        raise _CallFailed(reason, f"{prefix}{message} (after {self.max_attempts} attempts)")
 
     # -- sending one wire request -----------------------------------------------------------
 
@@ -730,18 +794,14 @@ class LLMClient:
         oai = self.openai_client()
         sem = self._session.semaphore
         assert sem is not None
-        reason, message = "error", ""
-        for attempt in range(1, self.max_attempts + 1):
-            if self._session.fatal is not None:
-                fatal_reason, fatal_message = self._session.fatal
-                raise _CallFailed(fatal_reason, f"not sent after an earlier {fatal_message}")
+
+        async def attempt_once() -> tuple[dict[str, Any], float]:
             worst = self.worst_case_cost(wire)
             self.reserve_budget(worst)
             reservation = await self.limiter.acquire(
                 wire.prompt_tokens_est + (wire.max_tokens or 0)
             )
             data: dict[str, Any] | None = None
-            delay = 0.0
             try:
                 async with sem:
                     ladder.attempts += 1
@@ -752,56 +812,22 @@ class LLMClient:
                     raw = await oai.post("/chat/completions", body=wire.body,
                                          cast_to=httpx.Response)
                     text = raw.text
-                try:
-                    loaded = json.loads(text)
-                except ValueError:
-                    loaded = None
-                if isinstance(loaded, dict) and isinstance(loaded.get("choices"), list):
-                    data = loaded
-                else:
-                    reason, message = "bad_response", "the server answered 200 with no choices"
-                    delay = self.backoff(attempt)
-            except openai.APIStatusError as exc:
-                full = redact(_error_text(exc), self._api_key)
-                message = short_error(full)
-                status = exc.status_code
-                if wire.mode in FORMAT_MODES and structured.is_format_rejection(status, full):
-                    log.debug("%s rejected %s mode: %s", self.host, wire.mode, full)
-                    raise _FormatRejected(message) from exc
-                retryable = status in RETRYABLE_STATUS or status >= 500
-                reason = f"http_{status}"
-                if status == 401 or _error_code(exc) == "insufficient_quota":
-                    # the key or the account is wrong: every other call would fail the same way
-                    self._session.fatal = (reason, message)
-                    retryable = False
-                if not retryable:
-                    raise _CallFailed(reason, message) from exc
-                delay = self._retry_delay(exc, attempt)
-                if status == 429:
-                    self.limiter.pause(delay)
-            except openai.APITimeoutError:
-                reason, message = "timeout", f"no answer within {self.timeout:g}s"
-                delay = self.backoff(attempt)
-            except openai.APIConnectionError as exc:
-                reason, message = "connection", f"connection error: {exc.__cause__ or exc}"
-                delay = self.backoff(attempt)
+                data = _completion(text)
             finally:
                 actual = self.cost_of(wire.model, data) if data is not None else 0.0
                 self.settle_budget(worst, actual)
                 used = sum(_usage_of(data)) if data is not None else 0
                 self.limiter.settle(reservation, used)
-            if data is not None:
-                if self.cache is not None:
-                    await self.cache.aput(
-                        wire.key, model=wire.model, prompt_version=wire.prompt_version,
-                        request=wire.spec, response=data, source="online",
-                    )
-                return data, actual
-            if attempt < self.max_attempts:
-                log.info("%s: %s (%s); retry %d/%d in %.2fs", self.host, reason, message,
-                         attempt, self.max_attempts - 1, delay)
-                await asyncio.sleep(delay)
-        raise _CallFailed(reason, f"{message} (after {self.max_attempts} attempts)")
+            return data, actual
+
+        rejects = structured.is_format_rejection if wire.mode in FORMAT_MODES else None
+        data, cost = await self.with_retries(attempt_once, rejects_format=rejects)
+        if self.cache is not None:
+            await self.cache.aput(
+                wire.key, model=wire.model, prompt_version=wire.prompt_version,
+                request=wire.spec, response=data, source="online",
+            )
+        return data, cost
 
     async def run_ladder(self, ladder: Ladder) -> LLMResult:
         """Drive one ladder online to its result. Never raises (except cancellation)."""
