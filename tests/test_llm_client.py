@@ -417,6 +417,48 @@ def test_unreadable_200_body_is_retried_then_an_error(server: OpenAIServer,
     assert server.count() == 6
 
 
+def test_a_bug_raises_instead_of_becoming_error_results(server: OpenAIServer, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A programming error in the reply parser stops the run; the client stays usable."""
+    from pipeline.llm import structured
+
+    def broken(text: str | None, model: type[BaseModel]) -> Any:
+        raise KeyError("bug in parse_reply")
+
+    with make_client(server, tmp_path, concurrency=4) as llm:
+        with monkeypatch.context() as patch:
+            patch.setattr(structured, "parse_reply", broken)
+            with pytest.raises(KeyError, match="bug in parse_reply"):
+                llm.run(requests_for(8), progress=False)
+        results = llm.run(requests_for(8), progress=False)  # a fresh session: all answered
+    assert all(r.ok for r in results)
+    cached = sum(r.cached for r in results)
+    assert cached >= 1  # the answer that hit the bug had been paid for: it was kept
+    # the rerun sent each of the others once; the broken run sent at most one per worker (a
+    # cancelled request may reach the server late): it stopped, no error results for the rest
+    assert 1 <= server.count() - (8 - cached) <= 4
+
+
+def test_one_session_shares_the_pool_and_the_limit(tmp_path: Path) -> None:
+    """Separate ``complete`` calls inside ``session()``: one AsyncOpenAI, one semaphore."""
+    reqs = requests_for(9)
+
+    async def scenario(llm: LLMClient) -> Any:
+        async with llm.session():
+            pool = llm.openai_client()
+            results = list(await asyncio.gather(*(llm.complete(r) for r in reqs[:8])))
+            results.append(await llm.complete(reqs[8]))  # no other call overlaps this one
+            assert llm.openai_client() is pool
+        return results, pool
+
+    with openai_server(latency=0.1) as srv:
+        with make_client(srv, tmp_path, concurrency=2) as llm:
+            results, pool = asyncio.run(scenario(llm))
+        assert srv.max_inflight == 2
+    assert all(r.ok for r in results)
+    assert pool.is_closed()  # the pool ends with the session
+
+
 # -- concurrency, cache ------------------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ from pipeline.llm.client import (
     WireRequest,
     _BudgetStop,
     _CallFailed,
+    gather_or_cancel,
 )
 from pipeline.progress import progress_bar
 
@@ -180,34 +181,32 @@ class BatchRunner:
         ids = [r.custom_id for r in requests]
         if len(set(ids)) != len(ids):
             raise ValueError("custom_id must be unique")
-        client._check_prices(requests)
+        client.check_prices(requests)
         client.load_modes([r.model for r in requests])
         ladders = [client.new_ladder(r) for r in requests]
         rnd = _Round()
         bar = progress_bar(total=len(ladders), desc="llm batch", unit="req", disable=not progress)
-        await client._open()
         try:
-            while True:
-                needed = self._advance(ladders, rnd)
-                bar.n = sum(1 for lad in ladders if lad.done)
-                bar.refresh()
-                if not needed:
-                    break
-                records = [r for r in self.state.load()
-                           if set(r.keys) & needed.keys()]
-                if records:
-                    self.batches_resumed += len(records)
-                    log.info("resuming %d batch(es) from %s", len(records), self.state.path)
-                    await asyncio.gather(*(self._finish(r, needed, rnd) for r in records))
-                    continue
-                await self._submit_round(needed, rnd)
+            async with client.session():
+                while True:
+                    needed = self._advance(ladders, rnd)
+                    bar.n = sum(1 for lad in ladders if lad.done)
+                    bar.refresh()
+                    if not needed:
+                        break
+                    records = [r for r in self.state.load()
+                               if set(r.keys) & needed.keys()]
+                    if records:
+                        self.batches_resumed += len(records)
+                        log.info("resuming %d batch(es) from %s", len(records), self.state.path)
+                        await gather_or_cancel(*(self._finish(r, needed, rnd)
+                                                 for r in records))
+                        continue
+                    await self._submit_round(needed, rnd)
         finally:
             bar.close()
-            await client._release()
         results = []
-        for ladder in ladders:
-            if not ladder.done:  # cannot happen: _advance ends or records every ladder
-                ladder.fail("internal", "batch run ended without an answer")
+        for ladder in ladders:  # _advance ends or records every ladder before it returns {}
             assert ladder.result is not None
             results.append(ladder.result)
         return results
@@ -228,7 +227,8 @@ class BatchRunner:
                     break
                 if key in rnd.rejections:
                     ladder.attempts += rnd.submissions[key]
-                    floor = self.client._modes.get(wire.model)
+                    # step down at least to where new requests for the model start
+                    floor = self.client.start_mode(wire.model)
                     mode = ladder.on_rejected(rnd.rejections[key], floor=floor)
                     if mode is not None:
                         self.client.remember_mode(wire.model, mode)
@@ -273,7 +273,7 @@ class BatchRunner:
                 continue
             for wire in chunk:
                 rnd.submissions[wire.key] += 1
-        await asyncio.gather(*(self._finish(r, needed, rnd) for r in records))
+        await gather_or_cancel(*(self._finish(r, needed, rnd) for r in records))
         for key in list(rnd.reserved):  # lines that never came back cost nothing
             client.settle_budget(rnd.reserved.pop(key), 0.0)
 
@@ -385,8 +385,12 @@ class BatchRunner:
         for raw in content.text.splitlines():
             if raw.strip():
                 try:
-                    lines.append(json.loads(raw))
+                    line = json.loads(raw)
                 except ValueError:
+                    line = None
+                if isinstance(line, dict):
+                    lines.append(line)
+                else:
                     log.warning("unreadable line in %s", file_id)
         return lines
 
@@ -404,7 +408,9 @@ class BatchRunner:
             key = line.get("custom_id")
             if not isinstance(key, str):
                 continue
-            response = line.get("response") or {}
+            response = line.get("response")
+            if not isinstance(response, Mapping):
+                response = {}
             code = response.get("status_code")
             body = response.get("body")
             if code == 200 and isinstance(body, dict) and isinstance(body.get("choices"), list):

@@ -28,8 +28,15 @@ ours) against any OpenAI-compatible ``base_url``. For each :class:`LLMRequest` i
 Error texts kept in results are short (:data:`MAX_ERROR_CHARS`) and carry no server
 tracebacks or file paths (:func:`short_error`): they end up in artifact rows.
 
-Every request ends as one :class:`LLMResult` in input order; nothing raised inside a run
-escapes it (failures become ``status="error"`` with a ``reason``), nothing is dropped.
+Every request ends as one :class:`LLMResult` in input order, nothing is dropped: the
+failures a run expects (HTTP errors, timeouts, connection errors, unreadable or invalid
+answers, the budget, a rejected ``response_format``) become ``status="error"`` with a
+``reason``. Anything else is a bug and propagates: the run stops (the other workers are
+cancelled) instead of turning it into error rows.
+
+**Sessions.** ``async with client.session():`` holds one ``AsyncOpenAI`` connection pool, one
+``concurrency`` semaphore and the stop after a 401 for every call made inside it;
+:meth:`LLMClient.complete_many` opens one itself when none is open.
 
 **Budget.** With ``budget_usd`` set, a request is sent only while ``spent + in-flight
 reservations + its worst case`` (prompt estimate + ``max_tokens``, priced by
@@ -45,6 +52,7 @@ came from the cache. ``cost_usd`` is the new spend of this run for the result.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import ipaddress
 import json
@@ -53,8 +61,7 @@ import os
 import random
 import re
 import time
-import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
@@ -316,6 +323,23 @@ def _completion(text: str) -> dict[str, Any]:
     raise _Transient("bad_response", "the server answered 200 with no choices")
 
 
+async def gather_or_cancel(*aws: Awaitable[Any]) -> None:
+    """Await every one of ``aws``; when one raises, cancel the others and re-raise its error.
+
+    ``asyncio.gather`` alone leaves the siblings running after the first error (they would
+    keep sending on a session being closed), and a ``TaskGroup`` wraps the error in an
+    ``ExceptionGroup``: a bug should stop the run and surface as itself.
+    """
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 def is_loopback(base_url: str) -> bool:
     host = urlsplit(base_url).hostname or ""
     if host == "localhost":
@@ -534,19 +558,29 @@ class LLMClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def _open(self) -> None:
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[LLMClient]:
+        """Share one session among the calls made inside the block (in one event loop).
+
+        A session is one ``AsyncOpenAI`` connection pool, one ``concurrency`` semaphore over
+        every call in flight, the table of identical requests in flight (sent once) and the
+        stop after a 401 or ``insufficient_quota``. :meth:`complete_many` opens one when none
+        is open; a caller making many separate calls (one chain of calls per post) wraps them
+        in one session so that they share the pool and the limit. Sessions nest: the pool is
+        closed when the outermost one ends.
+        """
         s = self._session
         s.users += 1
         if s.semaphore is None:
             s.semaphore = asyncio.Semaphore(self.concurrency)
-
-    async def _release(self) -> None:
-        s = self._session
-        s.users -= 1
-        if s.users == 0:
-            if s.client is not None:
-                await s.client.close()
-            self._session = _Session()
+        try:
+            yield self
+        finally:
+            s.users -= 1
+            if s.users == 0:
+                if s.client is not None:
+                    await s.client.close()
+                self._session = _Session()
 
     def openai_client(self) -> openai.AsyncOpenAI:
         """The session's ``AsyncOpenAI`` (created on first use, inside the running loop)."""
@@ -645,7 +679,8 @@ class LLMClient:
 
     # -- budget -----------------------------------------------------------------------------
 
-    def _check_prices(self, requests: Sequence[LLMRequest]) -> None:
+    def check_prices(self, requests: Sequence[LLMRequest]) -> None:
+        """Refuse a budget that could not be kept: with ``budget_usd`` every model needs a price."""
         if self.budget_usd is None:
             return
         missing = sorted({r.model for r in requests
@@ -830,28 +865,27 @@ class LLMClient:
         return data, cost
 
     async def run_ladder(self, ladder: Ladder) -> LLMResult:
-        """Drive one ladder online to its result. Never raises (except cancellation)."""
-        try:
-            while not ladder.done:
-                wire = ladder.wire
-                try:
-                    response, cached, cost = await self.fetch(wire, ladder)
-                except _FormatRejected as exc:
-                    new_mode = ladder.on_rejected(exc.message,
-                                                  floor=self._modes.get(wire.model))
-                    if new_mode is not None:
-                        self.remember_mode(wire.model, new_mode)
-                    continue
-                except _CallFailed as exc:
-                    ladder.fail(exc.reason, exc.message)
-                    continue
-                except _BudgetStop:
-                    ladder.fail("budget", self.budget_error())
-                    continue
-                ladder.on_response(response, cached=cached, cost=cost)
-        except Exception as exc:  # a bug must not sink the other results
-            log.error("internal error on %s: %s", ladder.request.custom_id, exc)
-            ladder.fail("internal", "".join(traceback.format_exception_only(exc)).strip())
+        """Drive one ladder online to its result (inside a :meth:`session`).
+
+        The failures a call can meet end the ladder with a status; anything else is a bug
+        and propagates.
+        """
+        while not ladder.done:
+            wire = ladder.wire
+            try:
+                response, cached, cost = await self.fetch(wire, ladder)
+            except _FormatRejected as exc:
+                new_mode = ladder.on_rejected(exc.message, floor=self._modes.get(wire.model))
+                if new_mode is not None:
+                    self.remember_mode(wire.model, new_mode)
+                continue
+            except _CallFailed as exc:
+                ladder.fail(exc.reason, exc.message)
+                continue
+            except _BudgetStop:
+                ladder.fail("budget", self.budget_error())
+                continue
+            ladder.on_response(response, cached=cached, cost=cost)
         assert ladder.result is not None
         return ladder.result
 
@@ -860,12 +894,17 @@ class LLMClient:
     async def complete_many(
         self, requests: Sequence[LLMRequest], *, progress: bool = True
     ) -> list[LLMResult]:
-        """Run every request; results in input order, one per request, never raising."""
+        """Run every request; results in input order, one per request.
+
+        Every failure a call can meet is a result. Raises ``ValueError`` for repeated
+        custom_ids or a budget without prices, and propagates what is no call's failure: an
+        unusable cache (sqlite errors) or a bug.
+        """
         ids = [r.custom_id for r in requests]
         if len(set(ids)) != len(ids):
             dupes = sorted({i for i in ids if ids.count(i) > 1})[:5]
             raise ValueError(f"custom_id must be unique; repeated: {dupes}")
-        self._check_prices(requests)
+        self.check_prices(requests)
         self.load_modes([r.model for r in requests])
         results: list[LLMResult | None] = [None] * len(requests)
         stats = _RunStats()
@@ -887,14 +926,12 @@ class LLMClient:
                                 refresh=False)
                 bar.update(1)
 
-        await self._open()
         try:
-            workers = [asyncio.create_task(worker())
-                       for _ in range(min(self.concurrency, max(1, len(requests))))]
-            await asyncio.gather(*workers)
+            async with self.session():
+                await gather_or_cancel(*(worker() for _ in range(
+                    min(self.concurrency, max(1, len(requests))))))
         finally:
             bar.close()
-            await self._release()
         out = [r for r in results if r is not None]
         assert len(out) == len(requests)
         return out
