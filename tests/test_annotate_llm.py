@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -33,7 +34,7 @@ from pipeline.annotate.models import (
 )
 from pipeline.annotate.stage import estimate, run
 from pipeline.artifacts import write_frame
-from pipeline.llm import ResponseCache
+from pipeline.llm import ResponseCache, structured
 from pipeline.params import AnnotateParams, AssembleParams, Params
 from pipeline.review.stage import item_reasons
 from pipeline.schemas import ANNOTATIONS, UNIQUE_POSTS
@@ -587,6 +588,50 @@ def test_verify_refusal_keeps_options_unverified(server: OpenAIServer, tmp_path:
     _, off = stage(make_params(server, 2, verify=False), tmp_path, make_posts(2), out="nv.parquet")
     assert set(off["prompt_version"]) == {"scenario.v1+options.v1"}
     assert off["verified_value"].isna().all() and set(off["flags"]) == {""}
+
+
+def test_server_failures_still_end_as_counted_error_rows(server: OpenAIServer, tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """Garbage 200 bodies and 500s are the server's doing: retried and logged, then an
+    ``error`` row counted in the metrics (the stage goes on with the other posts)."""
+    garbage = Answer(raw_body=b"<html><body>Bad Gateway</body></html>")
+    server.push(garbage, garbage, garbage, Fault.server_error(500))
+    caplog.set_level(logging.INFO, logger="valact.llm")
+    params = make_params(server, 2, concurrency=1, max_attempts=3, allow_errors=True)
+    metrics, df = stage(params, tmp_path, make_posts(2))
+    groups = by_post(df)
+    failed = groups["p00000"]  # one chain at a time: the first post's scenario got the garbage
+    assert len(failed) == 1 and failed.iloc[0]["flags"] == "error"
+    assert failed.iloc[0]["status_detail"] == (
+        "scenario: bad_response: the server answered 200 with no choices (after 3 attempts)")
+    assert (groups["p00001"]["status"] == "ok").all()  # its 500 was retried
+    assert metrics["by_status"] == {"error": 1, "ok": 1}
+    assert metrics["error_reasons"] == {"scenario:bad_response": 1}
+    assert server.count() == 3 + (1 + 3)
+    retries = [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
+    assert sum("bad_response" in m for m in retries) == 2
+    assert sum("http_500" in m for m in retries) == 1
+
+
+@pytest.mark.parametrize("mode", ["online", "batch"])
+@pytest.mark.parametrize("where", ["reply parser", "annotator"])
+def test_a_bug_fails_the_stage_instead_of_writing_error_rows(
+    server: OpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, where: str,
+) -> None:
+    """With ``allow_errors: true`` an ``error`` row is dropped without a word: a programming
+    error must not become one, it fails the stage."""
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"injected bug in the {where}")
+
+    if where == "reply parser":
+        monkeypatch.setattr(structured, "parse_reply", broken)
+    else:
+        monkeypatch.setattr(llm_annotator.Annotator, "option_rows", broken)
+    params = make_params(server, 4, mode=mode, batch_poll_interval=0.01, allow_errors=True)
+    with pytest.raises(TypeError, match=f"injected bug in the {where}"):
+        stage(params, tmp_path, make_posts(4))
+    assert not (tmp_path / "ann.parquet").exists()
+    assert server.count() + server.count("POST /v1/batches") > 0  # it did get to the calls
 
 
 def test_every_row_is_one_of_the_statuses(server: OpenAIServer, tmp_path: Path) -> None:

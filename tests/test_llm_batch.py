@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from pipeline.llm import BatchRunner, LLMClient, LLMRequest, Price, ResponseCache, run_batch
+from pipeline.llm import BatchRunner, LLMClient, LLMRequest, Price, ResponseCache
 from pipeline.llm.batch import STATE_FILENAME, BatchRecord, BatchState
 from servers.openai_server import Answer, BatchPlan, Fault, OpenAIServer, openai_server
 
@@ -247,16 +247,14 @@ def test_resume_polling_after_kill(server: OpenAIServer, tmp_path: Path) -> None
     assert json.loads((tmp_path / STATE_FILENAME).read_text())["batches"] == []
 
 
-def test_run_batch_wrapper_and_max_wait(server: OpenAIServer, tmp_path: Path) -> None:
+def test_max_wait_leaves_the_batch_to_resume(server: OpenAIServer, tmp_path: Path) -> None:
     server.batch_plans.append(BatchPlan(polls_in_progress=10**9))
-    results = run_batch(make_requests(2), progress=False,
-                        runner_kwargs={"poll_interval": 0.02, "poll_max": 0.02, "max_wait": 0.3},
-                        base_url=server.base_url, cache=tmp_path / "cache.sqlite")
+    with make_client(server, tmp_path) as llm:
+        results = runner(llm, poll_max=0.02, max_wait=0.3).run(make_requests(2), progress=False)
     assert all(r.status == "error" and r.reason == "batch_pending" for r in results)
     assert "rerun to resume" in (results[0].error or "")
     assert len(json.loads((tmp_path / STATE_FILENAME).read_text())["batches"]) == 1
     server.finish_batches()
-    results = run_batch(make_requests(2), progress=False,
-                        runner_kwargs={"poll_interval": 0.02},
-                        base_url=server.base_url, cache=tmp_path / "cache.sqlite")
+    with make_client(server, tmp_path) as llm:
+        results = runner(llm).run(make_requests(2), progress=False)
     assert all(r.ok for r in results) and server.count("POST /v1/batches") == 1

@@ -30,7 +30,6 @@ from pipeline.llm import (
     TokenBucket,
     extract_json,
     request_key,
-    run_requests,
     strict_json_schema,
 )
 from pipeline.llm.client import is_loopback, parse_retry_after
@@ -161,7 +160,8 @@ def test_structured_output_with_real_client(server: OpenAIServer, tmp_path: Path
     assert [r.custom_id for r in results] == [r.custom_id for r in reqs]
     assert all(r.status == "ok" and r.mode == "json_schema" for r in results)
     assert all(isinstance(r.parsed, Scenario) for r in results)
-    assert all(not r.cached and r.attempts == 1 and r.usage.total_tokens > 0 for r in results)
+    assert all(not r.cached and r.attempts == 1 for r in results)
+    assert all(r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0 for r in results)
     body = server.chat_records()[0].body
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
@@ -400,6 +400,63 @@ def test_connection_error_is_an_error_result(tmp_path: Path) -> None:
                    backoff_base=0.01, timeout=2.0) as llm:
         (result,) = llm.run(requests_for(1), progress=False)
     assert result.status == "error" and result.reason == "connection"
+
+
+def test_unreadable_200_body_is_retried_then_an_error(server: OpenAIServer,
+                                                      tmp_path: Path) -> None:
+    """A 200 whose body is no chat completion is a server fault: retried, then an error."""
+    server.push(Answer(raw_body=b"<html>502 Bad Gateway</html>"),
+                Answer(raw_body=json.dumps({"object": "error"}).encode()))
+    with make_client(server, tmp_path, concurrency=1, max_attempts=3) as llm:
+        (recovered,) = llm.run(requests_for(1), progress=False)
+        server.push(*[Answer(raw_body=b"{truncated")] * 3)
+        (failed,) = llm.run(requests_for(2)[1:], progress=False)
+    assert recovered.ok and recovered.attempts == 3
+    assert failed.status == "error" and failed.reason == "bad_response" and failed.attempts == 3
+    assert "no choices" in (failed.error or "") and "after 3 attempts" in (failed.error or "")
+    assert server.count() == 6
+
+
+def test_a_bug_raises_instead_of_becoming_error_results(server: OpenAIServer, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A programming error in the reply parser stops the run; the client stays usable."""
+    from pipeline.llm import structured
+
+    def broken(text: str | None, model: type[BaseModel]) -> Any:
+        raise KeyError("bug in parse_reply")
+
+    with make_client(server, tmp_path, concurrency=4) as llm:
+        with monkeypatch.context() as patch:
+            patch.setattr(structured, "parse_reply", broken)
+            with pytest.raises(KeyError, match="bug in parse_reply"):
+                llm.run(requests_for(8), progress=False)
+        results = llm.run(requests_for(8), progress=False)  # a fresh session: all answered
+    assert all(r.ok for r in results)
+    cached = sum(r.cached for r in results)
+    assert cached >= 1  # the answer that hit the bug had been paid for: it was kept
+    # the rerun sent each of the others once; the broken run sent at most one per worker (a
+    # cancelled request may reach the server late): it stopped, no error results for the rest
+    assert 1 <= server.count() - (8 - cached) <= 4
+
+
+def test_one_session_shares_the_pool_and_the_limit(tmp_path: Path) -> None:
+    """Separate ``complete`` calls inside ``session()``: one AsyncOpenAI, one semaphore."""
+    reqs = requests_for(9)
+
+    async def scenario(llm: LLMClient) -> Any:
+        async with llm.session():
+            pool = llm.openai_client()
+            results = list(await asyncio.gather(*(llm.complete(r) for r in reqs[:8])))
+            results.append(await llm.complete(reqs[8]))  # no other call overlaps this one
+            assert llm.openai_client() is pool
+        return results, pool
+
+    with openai_server(latency=0.1) as srv:
+        with make_client(srv, tmp_path, concurrency=2) as llm:
+            results, pool = asyncio.run(scenario(llm))
+        assert srv.max_inflight == 2
+    assert all(r.ok for r in results)
+    assert pool.is_closed()  # the pool ends with the session
 
 
 # -- concurrency, cache ------------------------------------------------------------------------
@@ -664,8 +721,3 @@ def test_client_reusable_across_runs_with_limits(server: OpenAIServer, tmp_path:
             assert all(r.ok for r in results)
     assert server.count() == 18
 
-
-def test_run_requests_wrapper(server: OpenAIServer, tmp_path: Path) -> None:
-    results = run_requests(requests_for(3), progress=False, base_url=server.base_url,
-                           cache=tmp_path / "c.sqlite", concurrency=2)
-    assert [r.status for r in results] == ["ok"] * 3

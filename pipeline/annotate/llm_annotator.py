@@ -25,7 +25,9 @@ post. A verification that is refused, truncated, filtered or invalid keeps the o
 (``verified_value`` null, flags ``unverified`` and the status); one that errors makes the
 post ``error`` (a rerun finishes it for the price of one call). Other flags: ``repaired``
 (a step needed the repair turn) and ``sensitive`` (the scenario step says so).
-``prompt_version`` is ``scenario.v1+options.v1+verify.v1`` on every row.
+``prompt_version`` is ``scenario.v1+options.v1+verify.v1`` on every row. A bug (in this
+module or in ``pipeline.llm``) is no outcome: it raises and fails the stage, it never
+becomes ``error`` rows that ``annotate.allow_errors`` would let through.
 
 **Running.** ``annotate.mode: online`` runs each post's three calls as a chain, posts in
 parallel (never more than ``annotate.concurrency`` calls in flight), so a budget stop leaves
@@ -71,6 +73,7 @@ from pipeline.llm import (
     LLMResult,
     Price,
     default_cache_path,
+    gather_or_cancel,
     price_for,
 )
 from pipeline.params import Params
@@ -359,33 +362,21 @@ async def _online(ann: Annotator, llm: LLMClient, runs: Sequence[PostRun],
     bar = progress_bar(total=len(runs), desc=f"annotate ({ann.model})", unit="post",
                disable=not progress, dynamic_ncols=True)
 
-    async def chain(run: PostRun) -> None:
-        try:
-            while (request := ann.next_request(run)) is not None:
-                ann.feed(run, await llm.complete(request))
-        except Exception as exc:  # a bug on one post must not sink the others
-            _internal_error(ann, run, exc)
-
     async def worker() -> None:
         for run in todo:
-            await chain(run)
+            while (request := ann.next_request(run)) is not None:
+                ann.feed(run, await llm.complete(request))
             bar.update(1)
 
-    # Hold one client session (one HTTP connection pool, one concurrency semaphore) for the
-    # whole run: each ``complete`` would otherwise open and close its own when none overlap.
-    await llm._open()
+    # One client session (one HTTP connection pool, one concurrency semaphore) for the whole
+    # run: each ``complete`` would otherwise open and close its own when none overlap. A bug
+    # raised on one post cancels the other workers and fails the stage.
     try:
-        n = min(len(runs), llm.concurrency) or 1
-        await asyncio.gather(*(worker() for _ in range(n)))
+        async with llm.session():
+            await gather_or_cancel(*(worker() for _ in range(min(len(runs), llm.concurrency)
+                                                             or 1)))
     finally:
         bar.close()
-        await llm._release()
-
-
-def _internal_error(ann: Annotator, run: PostRun, exc: Exception) -> None:
-    log.error("internal error on post %s", run.post.post_id, exc_info=exc)
-    run.pending = None
-    run.rows = [ann.status_row(run, "error", f"internal: {exc!r}"[:MAX_DETAIL_CHARS])]
 
 
 def _stepwise(ann: Annotator, runs: Sequence[PostRun],
@@ -394,21 +385,14 @@ def _stepwise(ann: Annotator, runs: Sequence[PostRun],
     while True:
         pending: list[tuple[PostRun, LLMRequest]] = []
         for run in runs:
-            try:
-                request = ann.next_request(run)
-            except Exception as exc:
-                _internal_error(ann, run, exc)
-                continue
+            request = ann.next_request(run)
             if request is not None:
                 pending.append((run, request))
         if not pending:
             return
         results = call([req for _, req in pending])
         for (run, _), result in zip(pending, results, strict=True):
-            try:
-                ann.feed(run, result)
-            except Exception as exc:  # a bug on one post must not sink the others
-                _internal_error(ann, run, exc)
+            ann.feed(run, result)
 
 
 @dataclass

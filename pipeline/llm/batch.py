@@ -54,6 +54,7 @@ from pipeline.llm.client import (
     WireRequest,
     _BudgetStop,
     _CallFailed,
+    gather_or_cancel,
 )
 from pipeline.progress import progress_bar
 
@@ -180,34 +181,32 @@ class BatchRunner:
         ids = [r.custom_id for r in requests]
         if len(set(ids)) != len(ids):
             raise ValueError("custom_id must be unique")
-        client._check_prices(requests)
+        client.check_prices(requests)
         client.load_modes([r.model for r in requests])
         ladders = [client.new_ladder(r) for r in requests]
         rnd = _Round()
         bar = progress_bar(total=len(ladders), desc="llm batch", unit="req", disable=not progress)
-        await client._open()
         try:
-            while True:
-                needed = self._advance(ladders, rnd)
-                bar.n = sum(1 for lad in ladders if lad.done)
-                bar.refresh()
-                if not needed:
-                    break
-                records = [r for r in self.state.load()
-                           if set(r.keys) & needed.keys()]
-                if records:
-                    self.batches_resumed += len(records)
-                    log.info("resuming %d batch(es) from %s", len(records), self.state.path)
-                    await asyncio.gather(*(self._finish(r, needed, rnd) for r in records))
-                    continue
-                await self._submit_round(needed, rnd)
+            async with client.session():
+                while True:
+                    needed = self._advance(ladders, rnd)
+                    bar.n = sum(1 for lad in ladders if lad.done)
+                    bar.refresh()
+                    if not needed:
+                        break
+                    records = [r for r in self.state.load()
+                               if set(r.keys) & needed.keys()]
+                    if records:
+                        self.batches_resumed += len(records)
+                        log.info("resuming %d batch(es) from %s", len(records), self.state.path)
+                        await gather_or_cancel(*(self._finish(r, needed, rnd)
+                                                 for r in records))
+                        continue
+                    await self._submit_round(needed, rnd)
         finally:
             bar.close()
-            await client._release()
         results = []
-        for ladder in ladders:
-            if not ladder.done:  # cannot happen: _advance ends or records every ladder
-                ladder.fail("internal", "batch run ended without an answer")
+        for ladder in ladders:  # _advance ends or records every ladder before it returns {}
             assert ladder.result is not None
             results.append(ladder.result)
         return results
@@ -228,7 +227,8 @@ class BatchRunner:
                     break
                 if key in rnd.rejections:
                     ladder.attempts += rnd.submissions[key]
-                    floor = self.client._modes.get(wire.model)
+                    # step down at least to where new requests for the model start
+                    floor = self.client.start_mode(wire.model)
                     mode = ladder.on_rejected(rnd.rejections[key], floor=floor)
                     if mode is not None:
                         self.client.remember_mode(wire.model, mode)
@@ -273,7 +273,7 @@ class BatchRunner:
                 continue
             for wire in chunk:
                 rnd.submissions[wire.key] += 1
-        await asyncio.gather(*(self._finish(r, needed, rnd) for r in records))
+        await gather_or_cancel(*(self._finish(r, needed, rnd) for r in records))
         for key in list(rnd.reserved):  # lines that never came back cost nothing
             client.settle_budget(rnd.reserved.pop(key), 0.0)
 
@@ -288,9 +288,9 @@ class BatchRunner:
         ]
         data = ("\n".join(lines) + "\n").encode("utf-8")
         name = f"valact-batch-{int(time.time())}-{len(wires)}.jsonl"
-        uploaded = await self.client.call_api(
-            "upload batch input",
+        uploaded = await self.client.with_retries(
             lambda: oai.files.create(file=(name, data, "application/jsonl"), purpose="batch"),
+            what="upload batch input",
         )
         record = BatchRecord(input_file_id=uploaded.id, keys=[w.key for w in wires],
                              submitted_at=time.time(), host=self.client.host)
@@ -314,16 +314,16 @@ class BatchRunner:
                     break
             return None
 
-        found = await self.client.call_api("list batches", find)
+        found = await self.client.with_retries(find, what="list batches")
         if found is None:
-            batch = await self.client.call_api(
-                "create batch",
+            batch = await self.client.with_retries(
                 lambda: oai.batches.create(
                     input_file_id=record.input_file_id,
                     endpoint=ENDPOINT,
                     completion_window=self.completion_window,  # type: ignore[arg-type]
                     metadata={"source": "valact-pipeline"},
                 ),
+                what="create batch",
             )
             found = batch.id
             self.batches_created += 1
@@ -363,8 +363,8 @@ class BatchRunner:
         interval = self.poll_interval
         started = time.monotonic()
         while True:
-            batch = await self.client.call_api(
-                f"poll batch {batch_id}", lambda: oai.batches.retrieve(batch_id)
+            batch = await self.client.with_retries(
+                lambda: oai.batches.retrieve(batch_id), what=f"poll batch {batch_id}"
             )
             if batch.status in TERMINAL:
                 counts = batch.request_counts
@@ -379,14 +379,18 @@ class BatchRunner:
         if not file_id:
             return []
         oai = self.client.openai_client()
-        content = await self.client.call_api(f"download {file_id}",
-                                             lambda: oai.files.content(file_id))
+        content = await self.client.with_retries(lambda: oai.files.content(file_id),
+                                                 what=f"download {file_id}")
         lines = []
         for raw in content.text.splitlines():
             if raw.strip():
                 try:
-                    lines.append(json.loads(raw))
+                    line = json.loads(raw)
                 except ValueError:
+                    line = None
+                if isinstance(line, dict):
+                    lines.append(line)
+                else:
                     log.warning("unreadable line in %s", file_id)
         return lines
 
@@ -404,7 +408,9 @@ class BatchRunner:
             key = line.get("custom_id")
             if not isinstance(key, str):
                 continue
-            response = line.get("response") or {}
+            response = line.get("response")
+            if not isinstance(response, Mapping):
+                response = {}
             code = response.get("status_code")
             body = response.get("body")
             if code == 200 and isinstance(body, dict) and isinstance(body.get("choices"), list):
@@ -448,29 +454,3 @@ def _line_error(line: Mapping[str, Any]) -> str:
         return f"HTTP {response.get('status_code')}: {err.get('message')}"
     return f"HTTP {response.get('status_code') if isinstance(response, Mapping) else '?'}"
 
-
-async def complete_batch(
-    requests: Sequence[LLMRequest], *, client: LLMClient, progress: bool = True,
-    **runner_kwargs: Any,
-) -> list[LLMResult]:
-    """Run ``requests`` through the Batch API with ``client``'s cache, prices and budget."""
-    return await BatchRunner(client, **runner_kwargs).complete_many(requests, progress=progress)
-
-
-def run_batch(
-    requests: Sequence[LLMRequest],
-    *,
-    client: LLMClient | None = None,
-    progress: bool = True,
-    runner_kwargs: Mapping[str, Any] | None = None,
-    **client_kwargs: Any,
-) -> list[LLMResult]:
-    """Synchronous Batch API entry point (a new client from ``client_kwargs`` if none)."""
-    own = client is None
-    llm = client if client is not None else LLMClient(**client_kwargs)
-    try:
-        runner = BatchRunner(llm, **dict(runner_kwargs or {}))
-        return runner.run(requests, progress=progress)
-    finally:
-        if own:
-            llm.close()

@@ -38,7 +38,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,40 +186,9 @@ class ResponseCache:
             prompt_tokens=row[7], completion_tokens=row[8], source=row[9], created_at=row[10],
         )
 
-    def contains(self, key: str) -> bool:
-        with self._read_lock:
-            row = self._reader.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone()
-        return row is not None
-
-    def existing(self, keys: Iterable[str]) -> set[str]:
-        """The subset of ``keys`` already cached."""
-        found: set[str] = set()
-        chunk: list[str] = []
-        for key in keys:
-            chunk.append(key)
-            if len(chunk) == 500:
-                found |= self._existing_chunk(chunk)
-                chunk = []
-        if chunk:
-            found |= self._existing_chunk(chunk)
-        return found
-
-    def _existing_chunk(self, chunk: list[str]) -> set[str]:
-        marks = ",".join("?" * len(chunk))
-        with self._read_lock:
-            rows = self._reader.execute(
-                f"SELECT key FROM responses WHERE key IN ({marks})", chunk
-            ).fetchall()
-        return {r[0] for r in rows}
-
     def __len__(self) -> int:
         with self._read_lock:
             return int(self._reader.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
-
-    def keys(self) -> Iterator[str]:
-        with self._read_lock:
-            rows = self._reader.execute("SELECT key FROM responses ORDER BY key").fetchall()
-        return iter([r[0] for r in rows])
 
     def mean_completion_tokens(self, model: str, prompt_version: str | None) -> float | None:
         """Mean completion tokens of cached answers for this model and prompt version."""

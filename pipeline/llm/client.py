@@ -12,7 +12,8 @@ ours) against any OpenAI-compatible ``base_url``. For each :class:`LLMRequest` i
    are honoured (capped at ``max_retry_after``) and a 429 pauses every worker; 400, 401,
    403, 404, 422 and ``insufficient_quota`` are not retried, and after a 401 or
    ``insufficient_quota`` nothing more is sent in the run (error messages are redacted of
-   anything shaped like an API key);
+   anything shaped like an API key). One loop, :meth:`LLMClient.with_retries`, applies this
+   policy to every API call, the Batch API's file and batch calls included;
 4. commits the response to the cache the moment it arrives, *before* looking at it (a
    reply that later fails validation was paid for);
 5. interprets it (:mod:`pipeline.llm.structured`): ``ok``, ``refusal``, ``truncated``,
@@ -27,8 +28,15 @@ ours) against any OpenAI-compatible ``base_url``. For each :class:`LLMRequest` i
 Error texts kept in results are short (:data:`MAX_ERROR_CHARS`) and carry no server
 tracebacks or file paths (:func:`short_error`): they end up in artifact rows.
 
-Every request ends as one :class:`LLMResult` in input order; nothing raised inside a run
-escapes it (failures become ``status="error"`` with a ``reason``), nothing is dropped.
+Every request ends as one :class:`LLMResult` in input order, nothing is dropped: the
+failures a run expects (HTTP errors, timeouts, connection errors, unreadable or invalid
+answers, the budget, a rejected ``response_format``) become ``status="error"`` with a
+``reason``. Anything else is a bug and propagates: the run stops (the other workers are
+cancelled) instead of turning it into error rows.
+
+**Sessions.** ``async with client.session():`` holds one ``AsyncOpenAI`` connection pool, one
+``concurrency`` semaphore and the stop after a 401 for every call made inside it;
+:meth:`LLMClient.complete_many` opens one itself when none is open.
 
 **Budget.** With ``budget_usd`` set, a request is sent only while ``spent + in-flight
 reservations + its worst case`` (prompt estimate + ``max_tokens``, priced by
@@ -44,6 +52,7 @@ came from the cache. ``cost_usd`` is the new spend of this run for the result.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import ipaddress
 import json
@@ -52,8 +61,7 @@ import os
 import random
 import re
 import time
-import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
@@ -103,10 +111,6 @@ class LLMRequest:
 class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(self.prompt_tokens + other.prompt_tokens,
@@ -297,6 +301,43 @@ class _CallFailed(Exception):
 
 class _BudgetStop(Exception):
     pass
+
+
+class _Transient(Exception):
+    """An attempt failed in a way worth retrying that is no ``openai`` error (a bad body)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def _completion(text: str) -> dict[str, Any]:
+    """The chat completion in a 200 body, or ``_Transient`` (retried) when it is none."""
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        loaded = None
+    if isinstance(loaded, dict) and isinstance(loaded.get("choices"), list):
+        return loaded
+    raise _Transient("bad_response", "the server answered 200 with no choices")
+
+
+async def gather_or_cancel(*aws: Awaitable[Any]) -> None:
+    """Await every one of ``aws``; when one raises, cancel the others and re-raise its error.
+
+    ``asyncio.gather`` alone leaves the siblings running after the first error (they would
+    keep sending on a session being closed), and a ``TaskGroup`` wraps the error in an
+    ``ExceptionGroup``: a bug should stop the run and surface as itself.
+    """
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def is_loopback(base_url: str) -> bool:
@@ -517,19 +558,29 @@ class LLMClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    async def _open(self) -> None:
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[LLMClient]:
+        """Share one session among the calls made inside the block (in one event loop).
+
+        A session is one ``AsyncOpenAI`` connection pool, one ``concurrency`` semaphore over
+        every call in flight, the table of identical requests in flight (sent once) and the
+        stop after a 401 or ``insufficient_quota``. :meth:`complete_many` opens one when none
+        is open; a caller making many separate calls (one chain of calls per post) wraps them
+        in one session so that they share the pool and the limit. Sessions nest: the pool is
+        closed when the outermost one ends.
+        """
         s = self._session
         s.users += 1
         if s.semaphore is None:
             s.semaphore = asyncio.Semaphore(self.concurrency)
-
-    async def _release(self) -> None:
-        s = self._session
-        s.users -= 1
-        if s.users == 0:
-            if s.client is not None:
-                await s.client.close()
-            self._session = _Session()
+        try:
+            yield self
+        finally:
+            s.users -= 1
+            if s.users == 0:
+                if s.client is not None:
+                    await s.client.close()
+                self._session = _Session()
 
     def openai_client(self) -> openai.AsyncOpenAI:
         """The session's ``AsyncOpenAI`` (created on first use, inside the running loop)."""
@@ -628,7 +679,8 @@ class LLMClient:
 
     # -- budget -----------------------------------------------------------------------------
 
-    def _check_prices(self, requests: Sequence[LLMRequest]) -> None:
+    def check_prices(self, requests: Sequence[LLMRequest]) -> None:
+        """Refuse a budget that could not be kept: with ``budget_usd`` every model needs a price."""
         if self.budget_usd is None:
             return
         missing = sorted({r.model for r in requests
@@ -683,24 +735,67 @@ class LLMClient:
         hinted = min(hinted, self.max_retry_after)
         return hinted + self._rng.uniform(0, min(1.0, 0.1 * hinted))
 
-    async def call_api(self, what: str, fn: Callable[[], Awaitable[_T]]) -> _T:
-        """Run a non-chat API call (files, batches) with the same retry policy."""
-        last = ""
+    async def with_retries(
+        self,
+        attempt_once: Callable[[], Awaitable[_T]],
+        *,
+        what: str | None = None,
+        rejects_format: Callable[[int, str], bool] | None = None,
+    ) -> _T:
+        """``await attempt_once()`` under the client's one retry policy, for every API call.
+
+        Retried, up to ``max_attempts`` tries in all: 408/409/425/429/5xx (after
+        ``Retry-After`` / ``retry-after-ms`` when the server sends one, capped at
+        ``max_retry_after``, else after seeded backoff; a 429 also pauses the rate limiter for
+        every worker), timeouts, connection errors and ``_Transient`` failures of
+        ``attempt_once`` (a 200 without a completion). Any other status is not retried
+        (``_CallFailed``); a 401 or ``insufficient_quota`` also stops every later call of the
+        session. An error that ``rejects_format(status, text)`` recognises as a rejected
+        ``response_format`` raises ``_FormatRejected`` (never retried). Whatever else
+        ``attempt_once`` raises (the budget stop, a bug) propagates. ``what`` names a call
+        other than a chat completion in logs and error messages.
+        """
+        prefix = f"{what}: " if what else ""
+        reason, message = "error", ""
         for attempt in range(1, self.max_attempts + 1):
+            if self._session.fatal is not None:
+                fatal_reason, fatal_message = self._session.fatal
+                raise _CallFailed(fatal_reason,
+                                  f"{prefix}not sent after an earlier {fatal_message}")
             try:
-                return await fn()
+                return await attempt_once()
             except openai.APIStatusError as exc:
-                last = short_error(redact(_error_text(exc), self._api_key))
-                if not (exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500):
-                    raise _CallFailed(f"http_{exc.status_code}", f"{what}: {last}") from exc
+                full = redact(_error_text(exc), self._api_key)
+                message = short_error(full)
+                status = exc.status_code
+                if rejects_format is not None and rejects_format(status, full):
+                    log.debug("%s rejected the response_format: %s", self.host, full)
+                    raise _FormatRejected(message) from exc
+                retryable = status in RETRYABLE_STATUS or status >= 500
+                reason = f"http_{status}"
+                if status == 401 or _error_code(exc) == "insufficient_quota":
+                    # the key or the account is wrong: every other call would fail the same way
+                    self._session.fatal = (reason, message)
+                    retryable = False
+                if not retryable:
+                    raise _CallFailed(reason, prefix + message) from exc
                 delay = self._retry_delay(exc, attempt)
-            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                last = type(exc).__name__
+                if status == 429:
+                    self.limiter.pause(delay)
+            except openai.APITimeoutError:
+                reason, message = "timeout", f"no answer within {self.timeout:g}s"
+                delay = self.backoff(attempt)
+            except openai.APIConnectionError as exc:
+                reason, message = "connection", f"connection error: {exc.__cause__ or exc}"
+                delay = self.backoff(attempt)
+            except _Transient as exc:
+                reason, message = exc.reason, exc.message
                 delay = self.backoff(attempt)
             if attempt < self.max_attempts:
-                log.info("%s failed (%s); retry %d in %.2fs", what, last, attempt, delay)
+                log.info("%s: %s (%s); retry %d/%d in %.2fs", what or self.host, reason,
+                         message, attempt, self.max_attempts - 1, delay)
                 await asyncio.sleep(delay)
-        raise _CallFailed("retries_exhausted", f"{what}: {last} after {self.max_attempts} tries")
+        raise _CallFailed(reason, f"{prefix}{message} (after {self.max_attempts} attempts)")
 
     # -- sending one wire request -----------------------------------------------------------
 
@@ -734,18 +829,14 @@ class LLMClient:
         oai = self.openai_client()
         sem = self._session.semaphore
         assert sem is not None
-        reason, message = "error", ""
-        for attempt in range(1, self.max_attempts + 1):
-            if self._session.fatal is not None:
-                fatal_reason, fatal_message = self._session.fatal
-                raise _CallFailed(fatal_reason, f"not sent after an earlier {fatal_message}")
+
+        async def attempt_once() -> tuple[dict[str, Any], float]:
             worst = self.worst_case_cost(wire)
             self.reserve_budget(worst)
             reservation = await self.limiter.acquire(
                 wire.prompt_tokens_est + (wire.max_tokens or 0)
             )
             data: dict[str, Any] | None = None
-            delay = 0.0
             try:
                 async with sem:
                     ladder.attempts += 1
@@ -756,80 +847,45 @@ class LLMClient:
                     raw = await oai.post("/chat/completions", body=wire.body,
                                          cast_to=httpx.Response)
                     text = raw.text
-                try:
-                    loaded = json.loads(text)
-                except ValueError:
-                    loaded = None
-                if isinstance(loaded, dict) and isinstance(loaded.get("choices"), list):
-                    data = loaded
-                else:
-                    reason, message = "bad_response", "the server answered 200 with no choices"
-                    delay = self.backoff(attempt)
-            except openai.APIStatusError as exc:
-                full = redact(_error_text(exc), self._api_key)
-                message = short_error(full)
-                status = exc.status_code
-                if wire.mode in FORMAT_MODES and structured.is_format_rejection(status, full):
-                    log.debug("%s rejected %s mode: %s", self.host, wire.mode, full)
-                    raise _FormatRejected(message) from exc
-                retryable = status in RETRYABLE_STATUS or status >= 500
-                reason = f"http_{status}"
-                if status == 401 or _error_code(exc) == "insufficient_quota":
-                    # the key or the account is wrong: every other call would fail the same way
-                    self._session.fatal = (reason, message)
-                    retryable = False
-                if not retryable:
-                    raise _CallFailed(reason, message) from exc
-                delay = self._retry_delay(exc, attempt)
-                if status == 429:
-                    self.limiter.pause(delay)
-            except openai.APITimeoutError:
-                reason, message = "timeout", f"no answer within {self.timeout:g}s"
-                delay = self.backoff(attempt)
-            except openai.APIConnectionError as exc:
-                reason, message = "connection", f"connection error: {exc.__cause__ or exc}"
-                delay = self.backoff(attempt)
+                data = _completion(text)
             finally:
                 actual = self.cost_of(wire.model, data) if data is not None else 0.0
                 self.settle_budget(worst, actual)
                 used = sum(_usage_of(data)) if data is not None else 0
                 self.limiter.settle(reservation, used)
-            if data is not None:
-                if self.cache is not None:
-                    await self.cache.aput(
-                        wire.key, model=wire.model, prompt_version=wire.prompt_version,
-                        request=wire.spec, response=data, source="online",
-                    )
-                return data, actual
-            if attempt < self.max_attempts:
-                log.info("%s: %s (%s); retry %d/%d in %.2fs", self.host, reason, message,
-                         attempt, self.max_attempts - 1, delay)
-                await asyncio.sleep(delay)
-        raise _CallFailed(reason, f"{message} (after {self.max_attempts} attempts)")
+            return data, actual
+
+        rejects = structured.is_format_rejection if wire.mode in FORMAT_MODES else None
+        data, cost = await self.with_retries(attempt_once, rejects_format=rejects)
+        if self.cache is not None:
+            await self.cache.aput(
+                wire.key, model=wire.model, prompt_version=wire.prompt_version,
+                request=wire.spec, response=data, source="online",
+            )
+        return data, cost
 
     async def run_ladder(self, ladder: Ladder) -> LLMResult:
-        """Drive one ladder online to its result. Never raises (except cancellation)."""
-        try:
-            while not ladder.done:
-                wire = ladder.wire
-                try:
-                    response, cached, cost = await self.fetch(wire, ladder)
-                except _FormatRejected as exc:
-                    new_mode = ladder.on_rejected(exc.message,
-                                                  floor=self._modes.get(wire.model))
-                    if new_mode is not None:
-                        self.remember_mode(wire.model, new_mode)
-                    continue
-                except _CallFailed as exc:
-                    ladder.fail(exc.reason, exc.message)
-                    continue
-                except _BudgetStop:
-                    ladder.fail("budget", self.budget_error())
-                    continue
-                ladder.on_response(response, cached=cached, cost=cost)
-        except Exception as exc:  # a bug must not sink the other results
-            log.error("internal error on %s: %s", ladder.request.custom_id, exc)
-            ladder.fail("internal", "".join(traceback.format_exception_only(exc)).strip())
+        """Drive one ladder online to its result (inside a :meth:`session`).
+
+        The failures a call can meet end the ladder with a status; anything else is a bug
+        and propagates.
+        """
+        while not ladder.done:
+            wire = ladder.wire
+            try:
+                response, cached, cost = await self.fetch(wire, ladder)
+            except _FormatRejected as exc:
+                new_mode = ladder.on_rejected(exc.message, floor=self._modes.get(wire.model))
+                if new_mode is not None:
+                    self.remember_mode(wire.model, new_mode)
+                continue
+            except _CallFailed as exc:
+                ladder.fail(exc.reason, exc.message)
+                continue
+            except _BudgetStop:
+                ladder.fail("budget", self.budget_error())
+                continue
+            ladder.on_response(response, cached=cached, cost=cost)
         assert ladder.result is not None
         return ladder.result
 
@@ -838,12 +894,17 @@ class LLMClient:
     async def complete_many(
         self, requests: Sequence[LLMRequest], *, progress: bool = True
     ) -> list[LLMResult]:
-        """Run every request; results in input order, one per request, never raising."""
+        """Run every request; results in input order, one per request.
+
+        Every failure a call can meet is a result. Raises ``ValueError`` for repeated
+        custom_ids or a budget without prices, and propagates what is no call's failure: an
+        unusable cache (sqlite errors) or a bug.
+        """
         ids = [r.custom_id for r in requests]
         if len(set(ids)) != len(ids):
             dupes = sorted({i for i in ids if ids.count(i) > 1})[:5]
             raise ValueError(f"custom_id must be unique; repeated: {dupes}")
-        self._check_prices(requests)
+        self.check_prices(requests)
         self.load_modes([r.model for r in requests])
         results: list[LLMResult | None] = [None] * len(requests)
         stats = _RunStats()
@@ -865,14 +926,12 @@ class LLMClient:
                                 refresh=False)
                 bar.update(1)
 
-        await self._open()
         try:
-            workers = [asyncio.create_task(worker())
-                       for _ in range(min(self.concurrency, max(1, len(requests))))]
-            await asyncio.gather(*workers)
+            async with self.session():
+                await gather_or_cancel(*(worker() for _ in range(
+                    min(self.concurrency, max(1, len(requests))))))
         finally:
             bar.close()
-            await self._release()
         out = [r for r in results if r is not None]
         assert len(out) == len(requests)
         return out
@@ -939,21 +998,4 @@ class LLMClient:
             output_tokens=out_tok, cost_usd=None if unpriced else cost,
             unpriced_models=tuple(sorted(unpriced)), batch=batch,
         )
-
-
-def run_requests(
-    requests: Sequence[LLMRequest],
-    *,
-    client: LLMClient | None = None,
-    progress: bool = True,
-    **client_kwargs: Any,
-) -> list[LLMResult]:
-    """Synchronous entry point: run ``requests`` with ``client`` (or a new one)."""
-    own = client is None
-    llm = client if client is not None else LLMClient(**client_kwargs)
-    try:
-        return llm.run(requests, progress=progress)
-    finally:
-        if own:
-            llm.close()
 

@@ -39,11 +39,6 @@ class TokenBucket:
         self._level = self.capacity
         self._stamp = clock()
 
-    @property
-    def level(self) -> float:
-        self._refill()
-        return self._level
-
     def _refill(self) -> None:
         now = self._clock()
         elapsed = max(0.0, now - self._stamp)
@@ -95,10 +90,6 @@ class RateLimiter:
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
         self.waited_s = 0.0
-
-    @property
-    def enabled(self) -> bool:
-        return self.requests is not None or self.tokens is not None
 
     def _wait_for(self, tokens: int) -> float:
         wait = max(0.0, self._resume_at - self._clock())
