@@ -22,7 +22,8 @@ from pipeline.ingest.dumps import (
     expand_globs,
     read_dumps,
 )
-from pipeline.ingest.normalize import DTYPES, BadRecord, normalize_post
+from pipeline.ingest.normalize import RECORD_COLUMNS, BadRecord, normalize_post
+from pipeline.ingest.raw_columns import DTYPES
 from pipeline.schemas import RAW_POSTS, validate
 from shared_data import REDDIT_DUMPS
 from stage_fixtures import dump_record as _record
@@ -480,7 +481,7 @@ def test_worker_logs_and_progress_reach_the_parent(
 def test_normalize_handles_field_drift() -> None:
     row = dict(
         zip(
-            list(DTYPES)[:-2],
+            RECORD_COLUMNS,
             normalize_post(
                 {
                     "id": "t3_AbC12",
@@ -519,6 +520,10 @@ def test_normalize_handles_field_drift() -> None:
     assert normalize_post({**base, "title": "[deleted]"})[13] is True
     assert normalize_post({**base, "removed_by_category": "moderator"})[13] is True
     assert normalize_post({**base, "url": "https://i.redd.it/x.jpg"})[10] is False  # link post
+    # the time of a request (API route) replaces the record's own retrieval fields
+    fetched = normalize_post({**base, "retrieved_on": 7}, retrieved_utc=9)
+    assert fetched[RECORD_COLUMNS.index("retrieved_utc")] == 9
+    assert normalize_post({**base, "retrieved_on": 7})[RECORD_COLUMNS.index("retrieved_utc")] == 7
     for bad, reason in [
         ([1], "not_an_object"),
         ({**base, "id": None}, "missing_id"),

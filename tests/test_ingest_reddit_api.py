@@ -15,24 +15,30 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 import praw
 import praw.config
 import pytest
 import requests
+import zstandard
 
-from pipeline.ingest.normalize import DTYPES
+from pipeline.ingest.dumps import read_dumps
+from pipeline.ingest.raw_columns import COLUMNS, DTYPES
 from pipeline.ingest.reddit_api import (
-    COLUMNS,
+    SOURCE_FILE,
     RedditAuthError,
     RedditConfigError,
     RedditFetchConfig,
     RedditFetchError,
     fetch_posts,
     make_reddit,
+    posts_frame,
+    submission_row,
 )
 from pipeline.schemas import RAW_POSTS, validate
 from servers.reddit_server import PostFactory, RedditServer
+from shared_data import REDDIT_DUMPS
 
 CLIENT_ID = "valact-test-client"
 SECRET = "s3cr3t-DO-NOT-LOG-7f3a9c"
@@ -135,10 +141,7 @@ def test_output_columns_dtypes_and_row_mapping(server: RedditServer) -> None:
         assert row["created_utc"] == int(post["created_utc"])
         assert row["title"] == post["title"] and row["score"] == post["score"]
         assert row["selftext"] == post["selftext"]
-        if post["author"] == "[deleted]":
-            assert pd.isna(row["author"])
-        else:
-            assert row["author"] == post["author"]
+        assert row["author"] == post["author"]  # "[deleted]" kept, as the dump route does
         assert row["removed"] == (post["selftext"] == "[removed]")
         assert row["is_self"] == post["is_self"] and row["over_18"] == post["over_18"]
         if "crosspost_parent" in post:
@@ -147,7 +150,7 @@ def test_output_columns_dtypes_and_row_mapping(server: RedditServer) -> None:
             assert pd.isna(row["crosspost_parent"])
         if post["distinguished"] is None:
             assert pd.isna(row["distinguished"])
-    assert df["removed"].any() and df["author"].isna().any() and (~df["is_self"]).any()
+    assert df["removed"].any() and (df["author"] == "[deleted]").any() and (~df["is_self"]).any()
     validate(df, RAW_POSTS)  # the stage's schema accepts the frame as is
 
 
@@ -262,7 +265,7 @@ def test_existing_frame_from_parquet_round_trips(server: RedditServer, tmp_path:
     validate(first, RAW_POSTS).to_parquet(path, index=False)
     merged, report = fetch(server, config, existing=pd.read_parquet(path))
     assert report["totals"]["added"] == 0 and len(merged) == 30
-    assert list(merged.dtypes.astype(str)) == list(COLUMNS.values())
+    assert list(merged.dtypes.astype(str)) == list(DTYPES.values())
 
 
 # --------------------------------------------------------------------------- faults
@@ -491,12 +494,6 @@ def test_config_is_validated(kwargs: dict[str, Any], match: str) -> None:
         RedditFetchConfig(**{**base, **kwargs})
 
 
-def test_columns_match_the_dump_reader() -> None:
-    """One schema for both routes: same columns, order and dtypes as the dump reader."""
-    normalize = pytest.importorskip("pipeline.ingest.normalize")
-    assert list(normalize.DTYPES.items()) == list(COLUMNS.items())
-
-
 def test_config_dedupes_subreddits_case_insensitively() -> None:
     config = RedditFetchConfig(subreddits=("Advice", "advice", "family", "Advice"))
     assert config.subreddits == ("Advice", "family")
@@ -505,3 +502,91 @@ def test_config_dedupes_subreddits_case_insensitively() -> None:
 def test_config_accepts_lists_from_params() -> None:
     config = RedditFetchConfig(subreddits=["Advice"], listings=["new", "top"])  # type: ignore[arg-type]
     assert config.subreddits == ("Advice",) and config.listings == ("new", "top")
+
+
+# --------------------------------------------------------------------------- one adapter
+
+ASKWOMEN = REDDIT_DUMPS / "AskWomen_submissions_2019-10.zst"
+#: Columns that say how a row was fetched, not what the post is: the API route's
+#: ``retrieved_utc`` is the time of its request, its ``source_file`` is ``reddit-api``.
+FETCH_COLUMNS = ["retrieved_utc", "source_file", "source_line"]
+
+
+def _askwomen_records(n: int) -> list[dict[str, Any]]:
+    if not ASKWOMEN.is_file():
+        pytest.skip(f"real Reddit dump {ASKWOMEN.name} not found in {REDDIT_DUMPS}")
+    raw = (
+        zstandard.ZstdDecompressor(max_window_size=2**31)
+        .decompressobj()
+        .decompress(ASKWOMEN.read_bytes())
+    )
+    return [orjson.loads(line) for line in raw.split(b"\n")[:n]]
+
+
+def _edge_cases(real: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Real posts changed where the two routes used to disagree, one change each."""
+    changes: list[dict[str, Any]] = [
+        {"title": "[deleted]"},  # removed by the dump's rule (the API route once said no)
+        {"selftext": " [removed] "},  # not exactly the marker: not removed by itself
+        {"author": "[deleted]"},  # kept as written (the API route once made it null)
+        {"link_flair_text": "", "url": ""},  # kept "" (the API route once made them null)
+        {"is_self": None, "domain": "self.AskWomen", "selftext": ""},  # inferred self post
+        {"over_18": "false", "stickied": "true"},  # strings read as booleans
+        {"subreddit": None},  # recovered from subreddit_name_prefixed
+    ]
+    # new ids: each is a post of its own, not a rescan of the real one
+    return [
+        {**post, **change, "id": f"zz{number:04d}"}
+        for number, (post, change) in enumerate(zip(real, changes, strict=False))
+    ]
+
+
+def test_a_submission_gives_the_same_row_by_the_dump_and_the_api_route(
+    server: RedditServer, tmp_path: Path
+) -> None:
+    real = _askwomen_records(150)
+    records = real + _edge_cases(real)
+    dump = tmp_path / "RS_askwomen.jsonl"
+    dump.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    by_dump, _ = read_dumps([dump], progress=False, workers=1)
+    server.add_subreddit("AskWomen", records)
+    config = RedditFetchConfig(subreddits=("AskWomen",), listings=("new",), limit_per_listing=None)
+    by_api, report = fetch(server, config)
+
+    assert report["subreddits"]["AskWomen"]["listings"]["new"]["malformed"] == 0
+    assert len(by_dump) == len(by_api) == len(records)
+    pd.testing.assert_frame_equal(
+        by_api.drop(columns=FETCH_COLUMNS), by_dump.drop(columns=FETCH_COLUMNS)
+    )
+    assert (by_api["source_file"] == SOURCE_FILE).all()
+    assert by_api["retrieved_utc"].between(NOW - 5, int(time.time()) + 5).all()
+    # the real data holds every kind of deletion; the edge cases came through as meant
+    rows = by_api.set_index("post_id")
+    assert rows.loc["zz0000", "removed"] and not rows.loc["zz0001", "removed"]
+    assert rows.loc["zz0002", "author"] == "[deleted]" and rows.loc["zz0003", "url"] == ""
+    assert rows.loc["zz0004", "is_self"] and rows.loc["zz0006", "subreddit"] == "AskWomen"
+    assert not rows.loc["zz0005", "over_18"] and rows.loc["zz0005", "stickied"]
+    assert set(by_api["selftext"]) >= {"[removed]", "[deleted]"}
+    validate(by_api, RAW_POSTS)
+
+
+def test_info_json_goes_through_the_same_adapter(server: RedditServer) -> None:
+    """``/api/info`` answers with the listings' ``t3`` children: same rows, same rules."""
+    posts = spread_posts(PostFactory(seed=21), "Advice", 30, days=3)
+    server.add_subreddit("Advice", posts)
+    deleted = server.delete_post(posts[0]["id"])
+    config = RedditFetchConfig(subreddits=("Advice",), listings=("new",))
+    listed, _ = fetch(server, config)
+    reddit = reddit_for(server, config)
+    fullnames = ",".join(f"t3_{p['id']}" for p in posts)
+    payload = reddit.request(method="GET", path="/api/info", params={"id": fullnames})
+    rows = [submission_row(child, NOW) for child in payload["data"]["children"]]
+    assert None not in rows
+    by_info = posts_frame([r for r in rows if r is not None])
+    pd.testing.assert_frame_equal(
+        by_info.drop(columns=FETCH_COLUMNS), listed.drop(columns=FETCH_COLUMNS)
+    )
+    row = by_info.set_index("post_id").loc[deleted["id"]]
+    assert row["removed"] and row["author"] == "[deleted]"
+    assert submission_row({"kind": "t1", "data": posts[1]}, NOW) is None  # a comment
+    assert submission_row({"kind": "t3", "data": {"title": "no id"}}, NOW) is None

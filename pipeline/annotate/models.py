@@ -47,6 +47,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from pipeline.text_patterns import LINK_START_RE
 from pipeline.values import VALUE_IDS
 
 ValueId = Literal[
@@ -104,7 +105,7 @@ _ALLOWED_RE = {
 
 # Identifiers a scenario must not contain (the post was scrubbed; the rewrite must not undo it).
 _IDENTIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a link", re.compile(r"(?i)\bhttps?://|\bwww\.\w")),
+    ("a link", LINK_START_RE),
     ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")),
     ("a Reddit handle", re.compile(r"(?i)(?<![\w/])/?[ur]/[A-Za-z0-9_-]{2,}")),
     ("an @handle", re.compile(r"(?<![\w.])@[A-Za-z0-9_]{2,}")),

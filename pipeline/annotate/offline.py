@@ -14,10 +14,10 @@ the dataset card states that the options are templates, not model output.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
+from pipeline.text_patterns import hash_bits
 from pipeline.values import VALUE_IDS
 
 PROMPT_VERSION = "offline-v1"
@@ -261,8 +261,7 @@ class OfflineAnnotation:
 
 
 def _stable_index(*parts: str, modulo: int) -> int:
-    digest = hashlib.sha256("|".join(parts).encode()).digest()
-    return int.from_bytes(digest[:4], "big") % modulo
+    return hash_bits(*parts, nbytes=4) % modulo
 
 
 def condense(body: str, max_words: int = MAX_SCENARIO_WORDS) -> str:

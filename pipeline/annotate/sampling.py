@@ -9,15 +9,11 @@ posts need annotating.
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 import pandas as pd
 
-
-def _unit_hash(seed: int, post_id: str) -> float:
-    digest = hashlib.sha256(f"{seed}:{post_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+from pipeline.text_patterns import hash_unit
 
 
 def annotation_target(scenarios: int, oversample: float) -> int:
@@ -29,7 +25,7 @@ def stratified_sample(posts: pd.DataFrame, target: int, seed: int) -> pd.DataFra
     if target >= len(posts):
         return posts.sort_values("post_id").reset_index(drop=True)
     df = posts.copy()
-    df["_h"] = [_unit_hash(seed, pid) for pid in df["post_id"]]
+    df["_h"] = [hash_unit(seed, pid, sep=":") for pid in df["post_id"]]
     quarter = pd.to_datetime(df["created_utc"], unit="s").dt.to_period("Q").astype(str)
     df["_stratum"] = df["subreddit"].str.casefold() + "|" + quarter
     df = df.sort_values(["_stratum", "_h", "post_id"])

@@ -21,7 +21,6 @@ be met, unless ``assemble.allow_smaller`` lets it build the largest balanced set
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 from collections import Counter
@@ -41,6 +40,7 @@ from pipeline.release import previous as previous_release
 from pipeline.release.ids import option_id, scenario_id
 from pipeline.release.withdrawals import Withdrawal, read_withdrawals
 from pipeline.schemas import PREVIOUS_RELEASE, REVIEWED, SELECTED, UNIQUE_POSTS
+from pipeline.text_patterns import hash_unit
 from pipeline.values import N_VALUES, VALUE_IDS, are_opposed
 
 log = logging.getLogger("valact.assemble")
@@ -52,11 +52,6 @@ DISAGREEMENT_COST = 300
 
 class AssemblyError(RuntimeError):
     """The target set cannot be built from the candidates."""
-
-
-def _h(*parts: object) -> float:
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def value_quotas(n_scenarios: int, k: int) -> dict[str, int]:
@@ -121,7 +116,7 @@ def score_scenarios(
                 "quality": round(quality, 6),
                 "opposed": opposed,
                 "n_values": n_values,
-                "tiebreak": _h(seed, "rank", post_id),
+                "tiebreak": hash_unit(seed, "rank", post_id),
             }
         )
     bar.close()

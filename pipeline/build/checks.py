@@ -8,12 +8,13 @@ import pandas as pd
 
 from pipeline.clean.pii import phone_spans
 from pipeline.clean.pii_ids import card_spans, iban_spans, ssn_spans
+from pipeline.text_patterns import WEB_URL_RE
 from pipeline.values import VALUE_IDS
 
 # Patterns that must never appear in published text (placeholders like [EMAIL] are fine).
 PII_PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
-    "url": re.compile(r"(?i)\b(?:https?://|www\.)\S+"),
+    "url": WEB_URL_RE,
     "username": re.compile(r"(?i)(?<![A-Za-z0-9_])/?u/[A-Za-z0-9_-]{3,}"),
 }
 

@@ -29,13 +29,13 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.artifacts import atomic_path
+from pipeline.text_patterns import REMOVED_MARKERS
 
 log = logging.getLogger("valact.clean")
 
 SECRET_ENV = "VALACT_AUTHOR_KEY_SECRET"
 SECRET_FILE = paths.LLM_CACHE_DIR / "author-key.secret"
 SAMPLE_SECRET = b"valact-sample: the bundled posts and their authors are invented"
-DELETED_AUTHORS = {"[removed]", "[deleted]"}
 
 
 def load_secret(source: str, path: Path = SECRET_FILE) -> bytes:
@@ -66,6 +66,6 @@ def secret_fingerprint(secret: bytes) -> str:
 
 def author_key(author: object, secret: bytes) -> str | None:
     """The author's key (16 hex digits); None for a missing or deleted author."""
-    if author is None or pd.isna(author) or str(author) in DELETED_AUTHORS:  # type: ignore[arg-type]
+    if author is None or pd.isna(author) or str(author) in REMOVED_MARKERS:  # type: ignore[arg-type]
         return None
     return hmac.new(secret, str(author).encode(), hashlib.sha256).hexdigest()[:16]

@@ -19,16 +19,11 @@ import re
 from collections.abc import Iterator
 from typing import Literal
 
+from pipeline.text_patterns import URL_IN_TEXT_RE, URL_TOKEN_RE
+
 Weight = Literal["lines", "chars"]
 
 _WORD_RE = re.compile(r"\w")
-# A URL token, after surrounding punctuation is stripped: scheme, www., or domain plus path.
-_URL_RE = re.compile(
-    r"^(?:(?:https?|ftp)://\S+|www\.[\w-]+\.\S+|(?:[\w-]+\.)+[a-z]{2,24}/\S*)$", re.IGNORECASE
-)
-_URL_ANYWHERE_RE = re.compile(
-    r"(?:https?|ftp)://\S+|www\.[\w-]+\.\S+|(?:[\w-]+\.)+[a-z]{2,24}/\S*", re.IGNORECASE
-)
 _TOKEN_STRIP = "()[]<>{}.,;:!?\"'*_`~|"
 # Emoticons are not code symbols: ":)", ";-(", ":D", "<3", ":/", "xD" etc.
 _EMOTICON_RE = re.compile(r"(?<!\S)(?:[:;=8][-'^]?[()DPpOo3/\\|\[\]*]+|<3+|\^_*\^|[xX]D+)(?!\S)")
@@ -61,7 +56,7 @@ def word_count(text: str) -> int:
 def is_url(token: str) -> bool:
     """Whether one whitespace-free token is a URL (surrounding punctuation ignored)."""
     tok = token.strip(_TOKEN_STRIP)
-    return bool(tok) and bool(_URL_RE.match(tok))
+    return bool(tok) and bool(URL_TOKEN_RE.match(tok))
 
 
 def link_share(text: str) -> float:
@@ -77,7 +72,7 @@ def link_share(text: str) -> float:
 
 
 def _symbol_ratio(line: str) -> float:
-    line = _EMOTICON_RE.sub("", _URL_ANYWHERE_RE.sub("", line))
+    line = _EMOTICON_RE.sub("", URL_IN_TEXT_RE.sub("", line))
     chars = [c for c in line if not c.isspace()]
     if not chars:
         return 0.0

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
+from pipeline.text_patterns import URL_OR_EMAIL_RE
+
 __all__ = ["DEFAULT_LANGUAGES", "LanguageIdentifier"]
 
 #: ISO 639-1 codes of the languages the detector chooses between: English plus the languages
@@ -29,7 +31,6 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
 )  # fmt: skip
 
 _CODE_BLOCK_RE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-_URL_RE = re.compile(r"(?:https?|ftp)://\S+|www\.\S+|\S+@\S+\.\w+", re.IGNORECASE)
 _MENTION_RE = re.compile(r"(?<![\w/])/?[ur]/[\w-]+", re.IGNORECASE)
 _NOISE_RE = re.compile(r"[\d_*#>|~^`=+\[\](){}<>\\/]+")
 _SPACE_RE = re.compile(r"\s+")
@@ -80,7 +81,7 @@ class LanguageIdentifier:
         if not text:
             return None
         text = _CODE_BLOCK_RE.sub(" ", text)
-        text = _URL_RE.sub(" ", text)
+        text = URL_OR_EMAIL_RE.sub(" ", text)
         text = _MENTION_RE.sub(" ", text)
         text = _NOISE_RE.sub(" ", text)
         text = _SPACE_RE.sub(" ", text).strip()

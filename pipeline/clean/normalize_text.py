@@ -47,6 +47,13 @@ import re
 import ftfy
 
 from pipeline.clean.content_shape import looks_like_code
+from pipeline.text_patterns import (
+    AUTOLINK_RE,
+    EDIT_MARKER_RE,
+    SCHEME_RE,
+    URL_PREFIX_RE,
+    URL_RE,
+)
 
 __all__ = ["normalize", "is_edit_marker"]
 
@@ -82,8 +89,6 @@ _URL_PART = r"[^\s()<>]+(?:\([^\s()<>]*\)[^\s()<>]*)*"
 _IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?(" + _URL_PART + r")>?(?:\s+\"[^\"]*\")?\s*\)")
 _LINK_RE = re.compile(r"\[([^\]]*)\]\(\s*<?(" + _URL_PART + r")>?(?:\s+\"[^\"]*\")?\s*\)")
 _REF_LINK_RE = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_AUTOLINK_RE = re.compile(r"<((?:https?|ftp)://[^\s>]+|mailto:[^\s>]+|[^\s@<>]+@[^\s@<>]+)>")
-_URL_RE = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.IGNORECASE)
 # Inline spans are bounded (500 characters) so that a long line full of unmatched markers
 # ("*a *a *a ...") costs linear, not quadratic, time.
 _SPOILER_RE = re.compile(r">!(.{1,500}?)!<")
@@ -101,25 +106,9 @@ _SUPER_RE = re.compile(r"(?<!\w)\^+(?=[^\s^])")
 _PLACEHOLDER = "\ue000{}\ue001"
 _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 
-# Edit markers. Without extra words the marker may end with ":", a dash, ".", ")", "]" or the
-# line; with 1-4 extra words ("Edit for clarity:", "Update on the situation:") it needs ":" or
-# a dash, so that "Update my resume." stays.
-_EDIT_WORD = (
-    r"(?:edit(?:ed)?s?|updated?s?|eta|ps\s*edit|p\.s\.\s*edit|"
-    r"(?:late|final|another|last|quick|small|big|mini|important)\s+(?:edit|update))"
-)
-_EDIT_NUM = r"(?:\s*(?:#|no\.?|n°)?\s*\d{1,2}|\s+(?:one|two|three|four|five|ii|iii|iv))?"
-_EDIT_PAREN = r"(?:\s*\([^)\n]{0,60}\))?"
-_EDIT_MARKER_RE = re.compile(
-    r"^\s*(?:[-*>#]\s*)*[\[(]?\s*" + _EDIT_WORD + _EDIT_NUM + r"\s*[\])]?" + _EDIT_PAREN
-    + r"(?:\s*(?:[:\-\u2013\u2014.)\]]|$)|(?:\s+[\w'/&]+){1,4}\s*(?::|\s[-\u2013\u2014]\s))",
-    re.IGNORECASE,
-)
-
-
 def is_edit_marker(line: str) -> bool:
     """Whether a plain-text line starts an edit note ("EDIT:", "Update 2:", "ETA:"...)."""
-    return bool(_EDIT_MARKER_RE.match(line))
+    return bool(EDIT_MARKER_RE.match(line))
 
 
 # --------------------------------------------------------------------------- unicode
@@ -148,20 +137,20 @@ def _protect_urls(segment: str, saved: list[str]) -> str:
         saved.append(m.group(0))
         return _PLACEHOLDER.format(len(saved) - 1)
 
-    return _URL_RE.sub(keep, segment)
+    return URL_RE.sub(keep, segment)
 
 
 def _link_text(label: str, url: str) -> str:
     label = label.strip()
-    bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", url).rstrip("/")
-    if not label or re.sub(r"^(?:https?://)?(?:www\.)?", "", label).rstrip("/") == bare:
+    bare = URL_PREFIX_RE.sub("", url).rstrip("/")
+    if not label or URL_PREFIX_RE.sub("", label).rstrip("/") == bare:
         return url
     return f"{label} ({url})"
 
 
 def _image(m: re.Match[str]) -> str:
     alt, url = m.group(1).strip(), m.group(2)
-    if not re.match(r"(?:https?|ftp)://", url, re.IGNORECASE):
+    if not SCHEME_RE.match(url):
         # Reddit emotes and giphy embeds: ![img](emote|t5_xxx|123), ![gif](giphy|abc).
         return "" if alt.lower() in {"", "img", "gif", "emote", "image"} else alt
     return _link_text(alt if alt.lower() not in {"img", "gif", "image"} else "", url)
@@ -171,7 +160,7 @@ def _inline_segment(segment: str) -> str:
     segment = _IMAGE_RE.sub(_image, segment)
     segment = _LINK_RE.sub(lambda m: _link_text(m.group(1), m.group(2)), segment)
     segment = _REF_LINK_RE.sub(r"\1", segment)
-    segment = _AUTOLINK_RE.sub(r"\1", segment)
+    segment = AUTOLINK_RE.sub(r"\1", segment)
     saved: list[str] = []
     segment = _protect_urls(segment, saved)
     segment = _SPOILER_RE.sub(r"\1", segment)

@@ -74,6 +74,13 @@ from pipeline.clean.fold import fold
 from pipeline.clean.pii_handles import handle_spans
 from pipeline.clean.pii_ids import _DIGIT_RE, ID_TYPES, id_candidates
 from pipeline.clean.pii_phrases import PhraseIndex
+from pipeline.text_patterns import (
+    URL_BARE_RE,
+    URL_CHARS,
+    URL_SCHEME_RE,
+    URL_WWW_RE,
+    WEB_SCHEME,
+)
 
 log = logging.getLogger("valact.clean.pii")
 
@@ -219,7 +226,6 @@ def load_lexicon() -> Lexicon:
 
 # ------------------------------------------------------------------------------ regexes
 
-_URL_CHARS = r"[^\s<>\"'`{}|\\^\[\]]"
 _TRAIL_PUNCT = ".,;:!?'\"*_~"
 
 EMAIL_RE = re.compile(
@@ -259,14 +265,8 @@ _LOCAL_STOP = _ws(
 )
 
 REDDIT_USER_URL_RE = re.compile(
-    r"(?i)(?<![\w.-])(?:https?://)?(?:[a-z]+\.)?reddit\.com/(?:user|u)/[A-Za-z0-9_-]{3,32}"
-    rf"(?:/{_URL_CHARS}*)?"
-)
-URL_SCHEME_RE = re.compile(rf"(?i)\b(?:https?|ftp)://{_URL_CHARS}+")
-URL_WWW_RE = re.compile(rf"(?i)(?<![\w@./\]-])www\d{{0,3}}\.[a-z0-9-]+\.{_URL_CHARS}+")
-URL_BARE_RE = re.compile(
-    r"(?<![\w@./:%+\]-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-    rf"(?P<tld>[A-Za-z]{{2,12}})(?![\w-])(?P<path>[/?#]{_URL_CHARS}*)?"
+    rf"(?i)(?<![\w.-])(?:{WEB_SCHEME})?(?:[a-z]+\.)?reddit\.com/(?:user|u)/[A-Za-z0-9_-]{{3,32}}"
+    rf"(?:/{URL_CHARS}*)?"
 )
 SAFE_TLDS = _ws(
     "com org net edu gov mil int io co ly gg tv fm uk de fr ca au nz ie jp cn kr ru br mx es "

@@ -36,10 +36,9 @@ from pipeline.clean.sensitive import SensitiveTopicDetector
 from pipeline.params import CleanParams, Params
 from pipeline.progress import progress_bar
 from pipeline.schemas import CLEAN_POSTS, RAW_POSTS, REJECT_REASONS, REJECTED, validate
+from pipeline.text_patterns import REMOVED_MARKERS
 
 log = logging.getLogger("valact.clean")
-
-DELETED_TEXT = {"[removed]", "[deleted]"}
 
 
 @dataclass
@@ -68,7 +67,7 @@ class PostFilter:
         """Checks on the record itself, before looking at the text."""
         cp = self.cp
         text = (row.selftext or "").strip()
-        if row.removed or text in DELETED_TEXT or (row.title or "").strip() in DELETED_TEXT:
+        if row.removed or text in REMOVED_MARKERS or (row.title or "").strip() in REMOVED_MARKERS:
             return Verdict(
                 "removed", row.removed_by_category if pd.notna(row.removed_by_category) else None
             )

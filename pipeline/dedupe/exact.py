@@ -18,20 +18,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from pipeline.text_patterns import EDIT_NOTE_INLINE_RE, EDIT_NOTE_LINE_RE, URL_OR_MENTION_RE
+
 __all__ = ["exact_groups", "normalize_for_exact", "text_key"]
 
-# A marker that opens an edit note: "EDIT:", "**Edit 2:**", "Update (solved) -", "ETA:".
-_MARKER = (
-    r"(?:edit(?:ed)?|update[ds]?|upd|eta)\s*(?:\d+|#\s*\d+|\([^)\n]{0,40}\))?\s*"
-    r"[:\-\u2013\u2014]"
-)
-# ... at the start of a line (after markdown emphasis, quotes, headings or bullets) ...
-_EDIT_LINE = re.compile(r"^[ \t]*(?:[*_~>#\-+\[]+[ \t]*)*" + _MARKER, re.IGNORECASE | re.MULTILINE)
-# ... or inline, right after the end of a sentence.
-_EDIT_INLINE = re.compile(r"(?<=[.!?)\"'])[ \t]+(?:[*_~]+)?" + _MARKER, re.IGNORECASE)
-
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b/?(?:r|u)/[A-Za-z0-9_-]+", re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _NON_WORD = re.compile(r"[\W_]+")
 # ASCII fast path of _NON_WORD: every ASCII byte that is not a letter or digit -> space.
@@ -47,15 +38,15 @@ def strip_edit_notes(text: str) -> str:
         return text
     half = len(text) // 2
     cut = len(text)
-    for rx in (_EDIT_LINE, _EDIT_INLINE):
+    for rx in (EDIT_NOTE_LINE_RE, EDIT_NOTE_INLINE_RE):
         for m in rx.finditer(text):
             if m.start() >= half:
                 cut = min(cut, m.start())
                 break
     text = text[:cut]
-    if _EDIT_LINE.search(text):
+    if EDIT_NOTE_LINE_RE.search(text):
         text = "\n".join(
-            line for line in text.split("\n") if not _EDIT_LINE.match(line + "\n")
+            line for line in text.split("\n") if not EDIT_NOTE_LINE_RE.match(line + "\n")
         )
     return text
 
@@ -67,7 +58,7 @@ def _clean(text: str) -> str:
     if "](" in text:
         text = _MD_LINK.sub(r" \1 ", text)
     if "/" in text or "www." in text.lower():
-        text = _URL.sub(" ", text)
+        text = URL_OR_MENTION_RE.sub(" ", text)
     return text
 
 

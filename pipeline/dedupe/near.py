@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 from pipeline.dedupe.clusters import KeepRule, choose_kept, components
 from pipeline.dedupe.exact import exact_groups, normalize_for_exact
 from pipeline.progress import progress_bar
+from pipeline.text_patterns import REMOVED_MARKERS
 
 __all__ = [
     "OUTPUT_COLUMNS",
@@ -476,7 +477,7 @@ def find_duplicates(
         if config.same_author_candidates:
             author = frame["author"].astype(object).to_numpy()[reps]
             unknown = np.array(
-                [not isinstance(a, str) or a.strip().lower() in ("", "[deleted]", "[removed]")
+                [not isinstance(a, str) or a.strip().lower() in ("", *REMOVED_MARKERS)
                  for a in author], dtype=bool,
             )
             codes, _ = pd.factorize(pd.Series(author, dtype=object), sort=True)

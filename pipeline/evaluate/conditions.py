@@ -21,7 +21,6 @@ LLM cache key and of each run's settings: change it whenever a prompt changes.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any, Literal
 
 from pipeline.evaluate.questionnaire import Item, Questionnaire
 from pipeline.evaluate.scenarios import Option, Scenario
+from pipeline.text_patterns import hash_bits
 from pipeline.values import VALUE_BY_ID
 
 Condition = Literal["act", "state", "select", "hold"]
@@ -54,8 +54,7 @@ def prompt_version(condition: Condition) -> str:
 def option_order(seed: int, condition: str, scenario_id: str, target: str | None,
                  n: int) -> list[int]:
     """The presented order (indices into the scenario's options) for one item."""
-    key = f"{seed}|{condition}|{scenario_id}|{target or ''}"
-    rng = random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
+    rng = random.Random(hash_bits(seed, condition, scenario_id, target or ""))
     order = list(range(n))
     rng.shuffle(order)
     return order
@@ -66,8 +65,7 @@ def target_values(scenario: Scenario, seed: int, per_scenario: int | None) -> li
     values = [o.value for o in scenario.options]
     if per_scenario is None or per_scenario >= len(values):
         return values
-    key = f"{seed}|targets|{scenario.scenario_id}"
-    rng = random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
+    rng = random.Random(hash_bits(seed, "targets", scenario.scenario_id))
     chosen = set(rng.sample(values, per_scenario))
     return [v for v in values if v in chosen]
 

@@ -1,7 +1,7 @@
 """Streaming reader for Reddit dump files (Pushshift / Arctic Shift submissions).
 
 :func:`read_dumps` turns dump files into the ``raw/posts.parquet`` frame (columns in
-:data:`pipeline.ingest.normalize.COLUMNS`) plus a :class:`DumpReadReport`.
+:data:`pipeline.ingest.raw_columns.COLUMNS`) plus a :class:`DumpReadReport`.
 
 Formats, recognised by magic bytes first and by suffix second:
 
@@ -73,16 +73,10 @@ import pandas as pd
 import zstandard
 from tqdm import tqdm
 
-from pipeline.ingest.normalize import (
-    COLUMNS,
-    CREATED_INDEX,
-    DTYPES,
-    REMOVED_MARKERS,
-    SUBREDDIT_INDEX,
-    BadRecord,
-    normalize_post,
-)
+from pipeline.ingest.normalize import CREATED_INDEX, SUBREDDIT_INDEX, BadRecord, normalize_post
+from pipeline.ingest.raw_columns import COLUMNS, DTYPES, empty_frame
 from pipeline.progress import progress_bar
+from pipeline.text_patterns import REMOVED_MARKERS
 
 __all__ = ["DamagedFiles", "DumpReadReport", "TooManyBadRecords", "expand_globs", "read_dumps"]
 
@@ -825,10 +819,6 @@ def _read_parallel(
 
 
 # ----------------------------------------------------------------------------- frame
-def _empty_frame() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in DTYPES.items()})
-
-
 def _column(values: list[Any], dtype: str) -> Any:
     if dtype == "bool":
         return np.array(values, dtype=np.bool_)
@@ -845,7 +835,7 @@ def _build_frame(results: list[_FileResult]) -> tuple[pd.DataFrame, int]:
     """All kept rows as one frame, de-duplicated by post_id and sorted; and the drop count."""
     rows = [row for result in results for row in result.rows]
     if not rows:
-        return _empty_frame(), 0
+        return empty_frame(), 0
     file_order = np.concatenate(
         [np.full(len(result.rows), result.index, dtype=np.int64) for result in results]
     )
@@ -988,8 +978,8 @@ def read_dumps(
             (raised once every file is read, naming each damaged one).
 
     Returns:
-        The frame (columns and dtypes of :data:`~pipeline.ingest.normalize.DTYPES`, one row per
-        post, sorted by ``created_utc`` then ``post_id``) and the report.
+        The frame (columns and dtypes of :data:`~pipeline.ingest.raw_columns.DTYPES`, one row
+        per post, sorted by ``created_utc`` then ``post_id``) and the report.
     """
     files = [Path(p) for p in paths]
     missing = [str(p) for p in files if not p.is_file()]

@@ -1,4 +1,11 @@
-"""Normalize one Reddit submission object from a dump into a ``raw/posts.parquet`` row.
+"""The one Reddit adapter: a submission object -> a ``raw/posts.parquet`` row.
+
+Both ingest routes hand their submissions to :func:`normalize_post`: the dump reader
+(:mod:`pipeline.ingest.dumps`) a parsed dump line, the API route
+(:mod:`pipeline.ingest.reddit_api`) the ``data`` of a ``t3`` child of a listing or of
+``/api/info``, which has the same field names. One function means one set of rules, so the
+same submission gives the same row by either route (but ``retrieved_utc``, which the API
+route sets to the time of its request, and ``source_file`` / ``source_line``).
 
 Reddit dumps (Pushshift, then Arctic Shift) span many years and the field types drift:
 
@@ -14,7 +21,10 @@ Reddit dumps (Pushshift, then Arctic Shift) span many years and the field types 
 - ``edited`` is ``false`` or a timestamp (or ``0`` in some months) and is not a column, so it
   cannot break anything; likewise unknown extra fields are ignored;
 - deleted content is ``[deleted]`` / ``[removed]`` with or without ``removed_by_category``;
-  ``selftext`` null becomes ``""``.
+  ``selftext`` null becomes ``""``; a post is ``removed`` when its body or its title is
+  exactly such a marker or a removal category is set (see :func:`is_removed`);
+- ``author`` is kept as written, ``[deleted]`` included (clean turns a deleted author into
+  no author key: :mod:`pipeline.clean.author_key`).
 
 A record that cannot become a row raises :class:`BadRecord` with a short machine-readable
 reason (never the record text).
@@ -27,38 +37,13 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-#: Output columns, in order (the ``raw/posts.parquet`` contract), with pandas dtypes.
-DTYPES: Final[dict[str, str]] = {
-    "post_id": "string",
-    "subreddit": "string",
-    "title": "string",
-    "selftext": "string",
-    "author": "string",
-    "created_utc": "int64",
-    "retrieved_utc": "Int64",
-    "score": "Int64",
-    "num_comments": "Int64",
-    "over_18": "bool",
-    "is_self": "bool",
-    "stickied": "bool",
-    "distinguished": "string",
-    "removed": "bool",
-    "removed_by_category": "string",
-    "link_flair_text": "string",
-    "crosspost_parent": "string",
-    "permalink": "string",
-    "url": "string",
-    "source_file": "string",
-    "source_line": "int64",
-}
-COLUMNS: Final[tuple[str, ...]] = tuple(DTYPES)
-#: Columns produced by :func:`normalize_post` (the reader appends ``source_file``/``source_line``).
+from pipeline.ingest.raw_columns import COLUMNS
+from pipeline.text_patterns import REMOVED_MARKERS
+
+#: Columns produced by :func:`normalize_post` (the routes append ``source_file``/``source_line``).
 RECORD_COLUMNS: Final[tuple[str, ...]] = COLUMNS[:-2]
 SUBREDDIT_INDEX: Final[int] = RECORD_COLUMNS.index("subreddit")
 CREATED_INDEX: Final[int] = RECORD_COLUMNS.index("created_utc")
-
-#: Text that Reddit puts in place of deleted or removed content.
-REMOVED_MARKERS: Final[frozenset[str]] = frozenset({"[removed]", "[deleted]"})
 
 _POST_ID_RE: Final = re.compile(r"[0-9a-z]{1,13}")
 _PERMALINK_SUB_RE: Final = re.compile(r"^/?r/([^/\s]+)/")
@@ -208,8 +193,11 @@ def is_removed(title: str, selftext: str, removed_by_category: str | None) -> bo
     )
 
 
-def normalize_post(obj: Any) -> tuple[Any, ...]:
-    """One row (values in :data:`RECORD_COLUMNS` order) from a parsed dump object.
+def normalize_post(obj: Any, *, retrieved_utc: int | None = None) -> tuple[Any, ...]:
+    """One row (values in :data:`RECORD_COLUMNS` order) from a submission object.
+
+    ``retrieved_utc``: when the caller fetched ``obj`` (the API route: its request time);
+    None takes it from the object's own ``retrieved_on`` / ``retrieved_utc`` (dumps).
 
     Raises :class:`BadRecord` when ``obj`` is not an object, looks like a comment, or lacks a
     usable ``id``, ``subreddit`` or ``created_utc``.
@@ -231,7 +219,7 @@ def normalize_post(obj: Any) -> tuple[Any, ...]:
         selftext,
         to_opt_text(obj.get("author")),
         created_utc,
-        retrieved_utc_of(obj),
+        retrieved_utc_of(obj) if retrieved_utc is None else retrieved_utc,
         to_int(obj.get("score")),
         to_int(obj.get("num_comments")),
         to_bool(obj.get("over_18")),

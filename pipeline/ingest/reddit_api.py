@@ -43,7 +43,8 @@ import praw
 import prawcore
 from praw.exceptions import MissingRequiredAttributeException, PRAWException
 
-from pipeline.ingest.normalize import DTYPES
+from pipeline.ingest.normalize import BadRecord, normalize_post
+from pipeline.ingest.raw_columns import COLUMNS, coerce_frame
 from pipeline.progress import progress_bar
 
 log = logging.getLogger("valact.ingest.reddit")
@@ -58,11 +59,6 @@ DEFAULT_SEARCH_QUERIES: tuple[str, ...] = (
     "how do I",
 )
 
-#: Output columns and their dtypes are the dump reader's. Of the text
-#: columns, these are never null ("" for a null selftext); the others are nullable.
-_NOT_NULL_TEXT = ("post_id", "subreddit", "title", "selftext", "source_file")
-COLUMNS: dict[str, str] = DTYPES  # one contract for both routes (pipeline/ingest/normalize.py)
-
 TIME_FILTERS: dict[str, int | None] = {
     "hour": 3_600,
     "day": 86_400,
@@ -74,9 +70,6 @@ TIME_FILTERS: dict[str, int | None] = {
 _SORTS_WITH_TIME = ("top", "controversial")
 _SORTS_PLAIN = ("new", "hot", "rising")
 _SUBREDDIT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
-_POST_ID_RE = re.compile(r"^[0-9a-z]{1,13}$")
-_REMOVED_TEXT = frozenset({"[removed]", "[deleted]"})
-_DELETED_AUTHORS = frozenset({"[deleted]", "[removed]"})
 _SLEEP_RE = re.compile(r"^Sleeping: ([0-9.]+) seconds prior to (call|retry)")
 
 
@@ -306,7 +299,7 @@ class _Fetcher:
     ) -> None:
         self.reddit = reddit
         self.config = config
-        self.existing_frame = _coerce(existing) if existing is not None else None
+        self.existing_frame = coerce_frame(existing) if existing is not None else None
         self.existing_ids: set[str] = set()
         self.newest: dict[str, int] = {}
         if self.existing_frame is not None and len(self.existing_frame):
@@ -659,88 +652,28 @@ def _listing_children(payload: Any) -> tuple[list[Any], str | None]:
     return list(children), (str(after) if after else None)
 
 
-def _text_or_none(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    return text if text else None
-
-
-def _int_or_none(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def submission_row(child: Any, retrieved_utc: int) -> dict[str, Any] | None:
-    """One listing child (``{"kind": "t3", "data": {...}}``) -> an output row, or None."""
+    """One listing child (``{"kind": "t3", "data": {...}}``) -> an output row, or None.
+
+    The ``data`` goes through the adapter the dump reader uses too
+    (:func:`pipeline.ingest.normalize.normalize_post`), so a post gives the same row by
+    either route; only ``retrieved_utc`` (the time of the request), ``source_file``
+    (:data:`SOURCE_FILE`) and ``source_line`` (0) are the API's own. None for a child that
+    is not a submission or that the adapter cannot read (counted ``malformed``).
+    """
     if not isinstance(child, dict) or child.get("kind") != "t3":
         return None
-    data = child.get("data")
-    if not isinstance(data, dict):
+    try:
+        values = normalize_post(child.get("data"), retrieved_utc=retrieved_utc)
+    except BadRecord:
         return None
-    post_id = data.get("id")
-    if not post_id and isinstance(data.get("name"), str):
-        post_id = data["name"].removeprefix("t3_")
-    post_id = str(post_id or "").lower()
-    created = _int_or_none(data.get("created_utc"))
-    subreddit = data.get("subreddit")
-    if not _POST_ID_RE.match(post_id) or created is None or created < 0 or not subreddit:
-        return None
-    selftext = data.get("selftext")
-    selftext = "" if selftext is None else str(selftext)
-    author = data.get("author")
-    author = None if author is None or author in _DELETED_AUTHORS else str(author)
-    removed_by = _text_or_none(data.get("removed_by_category"))
-    return {
-        "post_id": post_id,
-        "subreddit": str(subreddit),
-        "title": str(data.get("title") or ""),
-        "selftext": selftext,
-        "author": author,
-        "created_utc": created,
-        "retrieved_utc": retrieved_utc,
-        "score": _int_or_none(data.get("score")),
-        "num_comments": _int_or_none(data.get("num_comments")),
-        "over_18": bool(data.get("over_18") or False),
-        "is_self": bool(data.get("is_self") or False),
-        "stickied": bool(data.get("stickied") or False),
-        "distinguished": _text_or_none(data.get("distinguished")),
-        "removed": selftext.strip() in _REMOVED_TEXT or removed_by is not None,
-        "removed_by_category": removed_by,
-        "link_flair_text": _text_or_none(data.get("link_flair_text")),
-        "crosspost_parent": _text_or_none(data.get("crosspost_parent")),
-        "permalink": _text_or_none(data.get("permalink")),
-        "url": _text_or_none(data.get("url")),
-        "source_file": SOURCE_FILE,
-        "source_line": 0,
-    }
+    return dict(zip(COLUMNS, (*values, SOURCE_FILE, 0), strict=True))
 
 
 def posts_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows from :func:`submission_row` -> a frame with :data:`COLUMNS`, sorted."""
     frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
-    return _sort(_coerce(frame))
-
-
-def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"existing posts frame lacks column(s): {', '.join(missing)}")
-    out = pd.DataFrame(index=range(len(frame)))
-    for column, dtype in COLUMNS.items():
-        values = frame[column].reset_index(drop=True)
-        if column in _NOT_NULL_TEXT:
-            values = values.astype("string").fillna("")
-        elif dtype == "bool":
-            values = values.astype("boolean").fillna(False).astype(bool)
-        else:
-            values = values.astype(dtype)
-        out[column] = values
-    return out
+    return _sort(coerce_frame(frame))
 
 
 def _sort(frame: pd.DataFrame) -> pd.DataFrame:
@@ -753,7 +686,7 @@ def _merge(existing: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
     if not len(new):
         return _sort(existing.drop_duplicates("post_id", keep="first"))
     merged = pd.concat([existing, new], ignore_index=True)
-    return _sort(_coerce(merged.drop_duplicates("post_id", keep="first")))
+    return _sort(coerce_frame(merged.drop_duplicates("post_id", keep="first")))
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.progress import progress_bar
+from pipeline.text_patterns import DELETED_MARKER, REMOVED_MARKER
 
 BATCH = 100  # fullnames per /api/info request
 
@@ -36,9 +37,9 @@ def status_of(submission: Any) -> tuple[str, str] | None:
     category = getattr(submission, "removed_by_category", None)
     text = getattr(submission, "selftext", None)
     author = getattr(submission, "author", None)
-    if category == "deleted" or (text == "[deleted]" and author is None):
+    if category == "deleted" or (text == DELETED_MARKER and author is None):
         return "author_deleted", f"removed_by_category={category!r}, selftext={text!r}"
-    if category or text == "[removed]":
+    if category or text == REMOVED_MARKER:
         return "removed_from_reddit", f"removed_by_category={category!r}, selftext={text!r}"
     return None
 

@@ -16,7 +16,6 @@ documented in :mod:`pipeline.review.decisions` and ``review/decisions/README.md`
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from pipeline.review.decisions import (
     standing_by_reviewer,
 )
 from pipeline.schemas import ANNOTATIONS, REVIEWED
+from pipeline.text_patterns import hash_unit
 
 log = logging.getLogger("valact.review")
 
@@ -66,8 +66,7 @@ MAX_PROBLEMS_IN_METRICS = 10
 
 
 def _seeded_pick(salt: str, seed: int, post_id: str, rate: float) -> bool:
-    digest = hashlib.sha256(f"{salt}:{seed}:{post_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < rate
+    return hash_unit(salt, seed, post_id, sep=":") < rate
 
 
 def _audit_pick(seed: int, post_id: str, rate: float) -> bool:
