@@ -22,6 +22,7 @@ be met, unless ``assemble.allow_smaller`` lets it build the largest balanced set
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 from collections import Counter
@@ -40,7 +41,7 @@ from pipeline.progress import progress_bar
 from pipeline.release import previous as previous_release
 from pipeline.release.ids import option_id, scenario_id
 from pipeline.release.withdrawals import Withdrawal, read_withdrawals
-from pipeline.schemas import PREVIOUS_RELEASE, REVIEWED, SELECTED, UNIQUE_POSTS
+from pipeline.schemas import PREVIOUS_RELEASE, REVIEWED, SELECTED
 from pipeline.values import N_VALUES, VALUE_IDS, are_opposed
 
 log = logging.getLogger("valact.assemble")
@@ -72,7 +73,9 @@ def balanced_size(n: int, k: int) -> int:
 
 
 def post_years(posts: pd.DataFrame) -> dict[str, int]:
-    """post_id -> calendar year (UTC) of the post."""
+    """post_id -> calendar year (UTC) of the post (``posts``: post_id, created_utc; a post
+    may have several rows, as in review's output)."""
+    posts = posts.drop_duplicates("post_id")
     years = pd.to_datetime(posts["created_utc"], unit="s", utc=True).dt.year
     return dict(zip(posts["post_id"], years.astype(int), strict=True))
 
@@ -426,15 +429,26 @@ def assemble(
 
 def post_months(posts: pd.DataFrame) -> dict[str, str]:
     """post_id -> ``YYYY-MM`` (UTC) of the post: the only date the release publishes."""
+    posts = posts.drop_duplicates("post_id")
     stamps = pd.to_datetime(posts["created_utc"], unit="s", utc=True)
     return dict(zip(posts["post_id"], stamps.dt.strftime("%Y-%m"), strict=True))
+
+
+def posts_after_dedupe(annotate_metrics: Path) -> int | None:
+    """How many posts dedupe left, as annotate counted them (``posts_available`` in
+    metrics/annotate.json): only the shortfall message needs it, so assemble reads that
+    figure instead of unique.parquet. None when annotate's metrics are not there."""
+    if not annotate_metrics.exists():
+        return None
+    n = json.loads(annotate_metrics.read_text(encoding="utf-8")).get("posts_available")
+    return int(n) if n is not None else None
 
 
 def run(
     params: Params,
     src: Path = paths.REVIEWED,
     out: Path = paths.SELECTED,
-    posts_src: Path = paths.UNIQUE,
+    annotate_metrics: Path = paths.STAGE_METRICS_DIR / "annotate.json",
     withdrawn_src: Path = paths.WITHDRAWN,
     previous_out: Path = paths.PREVIOUS_RELEASE,
     root: Path = Path("."),
@@ -442,13 +456,13 @@ def run(
 ) -> dict[str, Any]:
     ap = params.assemble
     reviewed = read_frame(src, REVIEWED)
-    posts = read_frame(posts_src, UNIQUE_POSTS)[["post_id", "created_utc"]]
     withdrawn = read_withdrawals(withdrawn_src)
     release = previous_release.load(ap.previous_release, root=root) if ap.previous_release else None
     prev_rows = release.rows if release is not None else empty_frame(PREVIOUS_RELEASE)
     selected, metrics = assemble(
-        reviewed, params, post_years(posts), months=post_months(posts),
-        previous=prev_rows, withdrawn=withdrawn, progress=progress, n_posts=len(posts),
+        reviewed, params, post_years(reviewed), months=post_months(reviewed),
+        previous=prev_rows, withdrawn=withdrawn, progress=progress,
+        n_posts=posts_after_dedupe(annotate_metrics),
     )
     metrics["previous_release"] = (
         None

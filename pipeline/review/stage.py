@@ -83,7 +83,7 @@ def reasons_from_records(rows: list[dict[str, Any]], low_relevance: float) -> li
     """:func:`item_reasons` on the item's rows as plain dicts (what the stage loop uses)."""
     reasons: set[str] = set()
     for r in rows:
-        reasons.update(f for f in str(r["flags"]).split(";") if f and f not in NOT_FOR_HUMANS)
+        reasons.update(f for f in r["flags"] if f not in NOT_FOR_HUMANS)
     ok = [r for r in rows if r["status"] == "ok"]
     if ok and all(r["relevance"] < low_relevance for r in ok):
         reasons.add("low_relevance")
