@@ -150,6 +150,8 @@ class PostFilter:
         self.scrubber = Scrubber(
             ScrubConfig(subreddit_links=cp.subreddit_links, spacy_model=cp.spacy_model)
         )
+        # listed here in any order; the chain applies them in FILTER_REASONS order, the one
+        # schemas.REJECT_REASONS and the card print
         built: dict[str, Filter] = {
             f.name: f
             for f in (
