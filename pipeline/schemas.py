@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from pipeline.clean.filters import reject_reasons
+from pipeline.clean.reasons import reject_reasons
 from pipeline.release.ids import OPTION_ID_PATTERN, POST_ID_PATTERN, SCENARIO_ID_PATTERN
 from pipeline.values import VALUE_IDS
 
@@ -68,7 +68,7 @@ RAW_POSTS = pa.DataFrameSchema(
 
 # ---------------------------------------------------------------- clean
 #: In the order they are checked (a post gets the first that applies): the reasons of
-#: the clean stage's filters, in the filters' order (``pipeline.clean.filters``).
+#: the clean stage's filters, in the filters' order (``pipeline.clean.reasons``).
 REJECT_REASONS: tuple[str, ...] = reject_reasons()
 
 CLEAN_POSTS = pa.DataFrameSchema(

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from pipeline.clean.author_key import SAMPLE_SECRET
-from pipeline.clean.filters import FILTER_REASONS, FilterChain, FilterStats, Post, Rejection
+from pipeline.clean.filters import FilterChain, FilterStats, Post, Rejection
+from pipeline.clean.reasons import FILTER_REASONS
 from pipeline.clean.stage import PostFilter, process_batch
 from pipeline.clean.stage import run as clean_run
 from pipeline.ingest.stage import run as ingest_run

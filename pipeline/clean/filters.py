@@ -6,10 +6,9 @@ A filter (after datatrove's ``BaseFilter``) has a ``name`` and a batch method,
 previous ones kept, so a rejected post gets the reason of the first filter that rejects it,
 and it counts how many posts each filter rejected and the seconds spent in it.
 
-:data:`FILTER_REASONS` is the order of the clean stage's filters and the reasons each can
-give. It lives here, without the filters' implementations (``pipeline.clean.stage``, which
-loads spaCy and lingua), so that ``pipeline.schemas`` can derive ``REJECT_REASONS`` from it
-and the order printed in the schema and the dataset card is the order applied.
+The order of the clean stage's filters and the reasons each can give are
+:data:`pipeline.clean.reasons.FILTER_REASONS`; a chain refuses a filter not listed there and
+a reason its filter does not declare.
 """
 
 from __future__ import annotations
@@ -20,43 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = [
-    "FILTER_REASONS",
-    "Filter",
-    "FilterChain",
-    "FilterStats",
-    "Post",
-    "Rejection",
-    "reject_reasons",
-]
+from pipeline.clean.reasons import FILTER_REASONS
 
-#: The clean stage's filters in the order they are applied, each with the reasons it can
-#: give. Filters before ``normalize`` look at the record; ``normalize`` normalizes the title
-#: and body (and rejects a body that normalization empties); the rest read the normalized
-#: text. ``empty_body`` is given at two places: a body empty in the record, and one emptied
-#: by normalization (its detail says so).
-FILTER_REASONS: dict[str, tuple[str, ...]] = {
-    "removed": ("removed",),
-    "link_post": ("link_post",),
-    "empty_body": ("empty_body",),
-    "nsfw": ("nsfw",),
-    "stickied_or_moderator": ("stickied_or_moderator",),
-    "bot_author": ("bot_author",),
-    "normalize": ("empty_body",),
-    "too_short": ("too_short",),
-    "too_long": ("too_long",),
-    "mostly_links": ("mostly_links",),
-    "mostly_code": ("mostly_code",),
-    "mostly_list": ("mostly_list",),
-    "not_english": ("not_english",),
-    "sensitive": ("sensitive_self_harm", "sensitive_child_abuse"),
-    "advice_request": ("meta_post", "poll_or_survey", "no_advice_request"),
-}
-
-
-def reject_reasons(filters: dict[str, tuple[str, ...]] = FILTER_REASONS) -> tuple[str, ...]:
-    """Every reason of ``filters``, each once, in the order the filters first give it."""
-    return tuple(dict.fromkeys(r for reasons in filters.values() for r in reasons))
+__all__ = ["Filter", "FilterChain", "FilterStats", "Post", "Rejection"]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Reads ``raw/posts.parquet`` in batches; writes ``interim/clean.parquet`` (kept posts, text
 normalized and personal data replaced by typed placeholders) and
 ``interim/rejected.parquet`` (post_id, reason, detail). Each rejected post gets exactly one
-reason: that of the first filter that rejects it, in ``pipeline.clean.filters.FILTER_REASONS``
+reason: that of the first filter that rejects it, in ``pipeline.clean.reasons.FILTER_REASONS``
 order (``schemas.REJECT_REASONS`` follows it). ``metrics/clean.json`` also has the posts
 each filter rejected and the seconds spent in it.
 """
@@ -30,17 +30,11 @@ from pipeline.artifacts import BatchWriter, iter_frames, write_stage_metrics
 from pipeline.clean.advice import AdviceMatcher, blank_english
 from pipeline.clean.author_key import author_key, load_secret, secret_fingerprint
 from pipeline.clean.content_shape import code_share, link_share, list_share, word_count
-from pipeline.clean.filters import (
-    FILTER_REASONS,
-    Filter,
-    FilterChain,
-    FilterStats,
-    Post,
-    Rejection,
-)
+from pipeline.clean.filters import Filter, FilterChain, FilterStats, Post, Rejection
 from pipeline.clean.language import LanguageIdentifier
 from pipeline.clean.normalize_text import normalize
 from pipeline.clean.pii import Scrubber, ScrubConfig
+from pipeline.clean.reasons import FILTER_REASONS
 from pipeline.clean.sensitive import SensitiveTopicDetector
 from pipeline.params import CleanParams, Params
 from pipeline.progress import progress_bar
@@ -136,7 +130,7 @@ class PostFilter:
 
     One spaCy pipeline (:func:`pipeline.clean.advice.blank_english`) serves the advice and
     the sensitive filters; lingua and the scrubber are loaded here too. ``chain`` holds the
-    filters in :data:`pipeline.clean.filters.FILTER_REASONS` order.
+    filters in :data:`pipeline.clean.reasons.FILTER_REASONS` order.
     """
 
     def __init__(self, cp: CleanParams, author_secret: bytes):
