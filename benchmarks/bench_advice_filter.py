@@ -42,10 +42,10 @@ sys.path.insert(0, str(ROOT / "benchmarks" / "advice_eval"))
 
 from draw_sample import records as _records  # noqa: E402  (the reader the sample was drawn with)
 
-from pipeline.clean.advice import AdviceMatcher, blank_english  # noqa: E402
 from pipeline.clean.author_key import SAMPLE_SECRET  # noqa: E402
-from pipeline.clean.sensitive import CHILD_ABUSE, SELF_HARM, SensitiveTopicDetector  # noqa: E402
-from pipeline.clean.stage import PostFilter, _normalize  # noqa: E402
+from pipeline.clean.filters import Post as FilterPost  # noqa: E402
+from pipeline.clean.sensitive import CHILD_ABUSE, SELF_HARM  # noqa: E402
+from pipeline.clean.stage import PostFilter, normalize_post  # noqa: E402
 from pipeline.params import CleanParams  # noqa: E402
 
 EVAL_DIR = ROOT / "benchmarks" / "advice_eval"
@@ -94,8 +94,7 @@ def load_posts(data: Path, labels_path: Path = LABELS) -> list[Post]:
     posts = []
     for row in rows:
         rec = found[(row["file"], row["post_id"])]
-        ns = SimpleNamespace(title=rec.get("title") or "", selftext=rec.get("selftext") or "")
-        title, body = _normalize(ns, cp)
+        title, body = normalize_post(rec.get("title"), rec.get("selftext"), cp)
         posts.append(
             Post(
                 row["post_id"], row["subreddit"], title, body,
@@ -144,19 +143,26 @@ class Score:
 
 
 def evaluate(posts: list[Post]) -> dict[str, Score]:
-    """Score the advice filter, each sensitive filter and the whole clean decision."""
-    nlp = blank_english()
-    matcher = AdviceMatcher(nlp)
-    detector = SensitiveTopicDetector(nlp)
+    """Score the advice filter, each sensitive filter and the whole clean decision.
+
+    The filters are the clean stage's own (default ``CleanParams``, one spaCy pipeline
+    shared by the advice and sensitive filters); "clean keeps" runs every filter after
+    ``normalize`` on the normalized posts, as the stage does."""
     flt = PostFilter(CleanParams(), SAMPLE_SECRET)
-    matches = matcher.match_many([(p.title, p.body, p.subreddit) for p in posts])
+    matches = flt.advice.match_many([(p.title, p.body, p.subreddit) for p in posts])
+    on_text = [
+        FilterPost(SimpleNamespace(subreddit=p.subreddit), title=p.title, body=p.body)
+        for p in posts
+    ]
+    decisions = flt.chain.after("normalize").apply(on_text)
     scores = {n: Score(n) for n in ("require_advice", SELF_HARM, CHILD_ABUSE, "clean_keeps")}
-    for post, match in zip(posts, matches, strict=True):
+    for post, match, decision in zip(posts, matches, decisions, strict=True):
         scores["require_advice"].add(post, match.is_advice, post.labels["advice"])
-        hits = {cat for cat, _rule, _span in detector.explain(f"{post.title}\n\n{post.body}")}
+        text = f"{post.title}\n\n{post.body}"
+        hits = {cat for cat, _rule, _span in flt.sensitive.explain(text)}
         scores[SELF_HARM].add(post, SELF_HARM in hits, post.labels["self_harm"])
         scores[CHILD_ABUSE].add(post, CHILD_ABUSE in hits, post.labels["child_abuse"])
-        kept = flt.textual(post.title, post.body).reason is None and match.is_advice
+        kept = decision is None
         wanted = post.labels["advice"] and not (
             post.labels["self_harm"] or post.labels["child_abuse"]
         )

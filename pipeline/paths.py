@@ -17,6 +17,8 @@ SELECTED = Path("interim/selected.parquet")
 DATASET_DIR = Path("processed/valact-15k")
 METRICS = Path("processed/metrics.json")
 STAGE_METRICS_DIR = Path("metrics")
+# per-run timings (different on every run): next to the metrics, in no DVC out, not in git
+TIMINGS_DIR = Path("metrics/timings")
 LLM_CACHE_DIR = Path(".valact")
 WITHDRAWN = Path("review/withdrawn.jsonl")
 PREVIOUS_RELEASE = Path("interim/previous_release.parquet")

@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
+from pipeline.clean.reasons import reject_reasons
 from pipeline.release.ids import OPTION_ID_PATTERN, POST_ID_PATTERN, SCENARIO_ID_PATTERN
 from pipeline.values import VALUE_IDS
 
@@ -87,26 +88,9 @@ RAW_POSTS = pa.DataFrameSchema(
 )
 
 # ---------------------------------------------------------------- clean
-REJECT_REASONS: tuple[str, ...] = (
-    # In the order they are checked: a post gets the first reason that applies.
-    "removed",
-    "empty_body",
-    "link_post",
-    "nsfw",
-    "stickied_or_moderator",
-    "bot_author",
-    "too_short",
-    "too_long",
-    "mostly_links",
-    "mostly_code",
-    "mostly_list",
-    "not_english",
-    "sensitive_self_harm",
-    "sensitive_child_abuse",
-    "meta_post",
-    "poll_or_survey",
-    "no_advice_request",
-)
+#: In the order they are checked (a post gets the first that applies): the reasons of
+#: the clean stage's filters, in the filters' order (``pipeline.clean.reasons``).
+REJECT_REASONS: tuple[str, ...] = reject_reasons()
 
 CLEAN_POSTS = pa.DataFrameSchema(
     {

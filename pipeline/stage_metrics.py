@@ -132,6 +132,8 @@ class CleanMetrics(StageMetrics):
     rejected_by_reason: dict[str, int]  # every reason, in the order the filters apply
     redactions_by_type: dict[str, int]
     author_key_secret: str  # the secret's fingerprint, never the secret
+    filters: list[str]  # clean's filters, in the order applied
+    rejected_by_filter: dict[str, int]
 
 
 @dataclasses.dataclass(frozen=True)

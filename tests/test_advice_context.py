@@ -20,21 +20,21 @@ def advice() -> AdviceMatcher:
 
 
 def test_a_problem_in_an_advice_subreddit_is_a_request(advice: AdviceMatcher) -> None:
-    assert advice.match(*PROBLEM, subreddit="legaladvice") == AdviceMatch(
-        True, "advice_subreddit", None
-    )
-    assert advice.match(*PROBLEM, subreddit="LEGALADVICE").is_advice  # case-insensitive
+    legal, upper = advice.match_many([(*PROBLEM, "legaladvice"), (*PROBLEM, "LEGALADVICE")])
+    assert legal == AdviceMatch(True, "advice_subreddit", None)
+    assert upper.is_advice  # case-insensitive
 
 
 def test_the_same_post_elsewhere_or_without_a_subreddit_is_not(advice: AdviceMatcher) -> None:
-    assert advice.match(*PROBLEM, subreddit="ufc").reason == "no_advice_request"
-    assert advice.match(*PROBLEM).reason == "no_advice_request"
+    elsewhere, nowhere = advice.match_many([(*PROBLEM, "ufc"), PROBLEM])
+    assert elsewhere.reason == nowhere.reason == "no_advice_request"
 
 
 def test_the_advice_subreddits_are_configurable() -> None:
     only_ufc = AdviceMatcher(advice_subreddits=["ufc"])
-    assert only_ufc.match(*PROBLEM, subreddit="ufc").is_advice
-    assert not only_ufc.match(*PROBLEM, subreddit="legaladvice").is_advice
+    ufc, legal = only_ufc.match_many([(*PROBLEM, "ufc"), (*PROBLEM, "legaladvice")])
+    assert ufc.is_advice
+    assert not legal.is_advice
     assert "legaladvice" in DEFAULT_ADVICE_SUBREDDITS
 
 
@@ -75,9 +75,9 @@ def test_title_markers(title: str, kind: str | None) -> None:
 def test_a_marked_title_in_an_advice_subreddit_is_not_a_request(
     advice: AdviceMatcher, title: str
 ) -> None:
-    assert not advice.match(title, PROBLEM[1], subreddit="legaladvice").is_advice
+    assert not advice.match_many([(title, PROBLEM[1], "legaladvice")])[0].is_advice
 
 
 def test_an_update_that_asks_again_is_a_request(advice: AdviceMatcher) -> None:
     body = PROBLEM[1] + " He now says he will sue me for defamation. Should I get a lawyer?"
-    assert advice.match("UPDATE: the contractor", body, subreddit="legaladvice").is_advice
+    assert advice.match_many([("UPDATE: the contractor", body, "legaladvice")])[0].is_advice

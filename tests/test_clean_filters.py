@@ -355,7 +355,7 @@ LANGUAGE_CASES = [
 
 @pytest.mark.parametrize(("text", "code"), LANGUAGE_CASES)
 def test_language_table(lang: LanguageIdentifier, text: str, code: str) -> None:
-    detected, confidence = lang.detect(text)
+    ((detected, confidence),) = lang.detect_many([text])
     assert detected == code
     assert 0.5 <= confidence <= 1.0
 
@@ -365,8 +365,7 @@ def test_language_table(lang: LanguageIdentifier, text: str, code: str) -> None:
              "u/someone r/advice", "!!! ??? ..."]
 )
 def test_language_too_short_or_no_letters(lang: LanguageIdentifier, text: str) -> None:
-    assert lang.detect(text) == (None, 0.0)
-    assert not lang.is_english(text)
+    assert lang.detect_many([text]) == [(None, 0.0)]
 
 
 def test_language_ignores_urls_code_and_mentions(lang: LanguageIdentifier) -> None:
@@ -374,35 +373,36 @@ def test_language_ignores_urls_code_and_mentions(lang: LanguageIdentifier) -> No
         "https://www.reddit.com/r/AskReddit/comments/abc u/someone_else\n\n```\nx = y + 1\n```\n"
         "My landlord wants to raise the rent again and I do not know what to do."
     )
-    assert lang.detect(text)[0] == "en"
+    assert lang.detect_many([text])[0][0] == "en"
     assert lang.prepare(text) is not None and "http" not in (lang.prepare(text) or "")
 
 
-def test_language_is_english(lang: LanguageIdentifier) -> None:
+def test_language_confidence(lang: LanguageIdentifier) -> None:
     en = "My manager keeps texting me on weekends and I do not know how to say no."
     es = "Mi jefe me escribe los fines de semana y no sé cómo decirle que no."
-    assert lang.is_english(en)
-    assert lang.is_english(en, min_confidence=0.6)
+    (en_code, en_conf), (es_code, _) = lang.detect_many([en, es])
+    assert en_code == "en" and en_conf >= 0.6
     # lingua's confidence is relative among ~30 languages: a short sentence stays below 1
-    assert not lang.is_english(en, min_confidence=0.999)
-    assert not lang.is_english(es)
-    assert not lang.is_english(es, min_confidence=0.0)
+    assert en_conf < 0.999
+    assert es_code == "es"
 
 
 def test_language_long_text_is_truncated(lang: LanguageIdentifier) -> None:
     prepared = lang.prepare(LONG_POST)
     assert prepared is not None and len(prepared) <= lang.max_chars
-    (code, conf), seconds = _timed(lang.detect, LONG_POST)
+    [(code, conf)], seconds = _timed(lang.detect_many, [LONG_POST])
     assert code == "en" and conf > 0.9
     assert seconds < 1
 
 
-def test_language_batch_equals_single(lang: LanguageIdentifier) -> None:
+def test_language_batch_equals_one_at_a_time(lang: LanguageIdentifier) -> None:
     texts = [f"{t}\n\n{b}" for t, b in synthetic_posts(40)] + [t for t, _ in LANGUAGE_CASES]
     texts += ["", "😀", "hi"]
-    single = [lang.detect(t) for t in texts]
+    single = [lang.detect_many([t])[0] for t in texts]
     batch = lang.detect_many(texts)
     assert [c for c, _ in batch] == [c for c, _ in single]
+    # approx: lingua's confidences differ in the last digits (~1e-15) from call to call,
+    # in a batch or not, in parallel or not
     assert [v for _, v in batch] == pytest.approx([v for _, v in single], abs=1e-9)
 
 
@@ -414,7 +414,8 @@ def test_language_configuration() -> None:
         LanguageIdentifier(["en"], preload=False)
     small = LanguageIdentifier(["en", "es"], preload=False, low_accuracy=True)
     assert small.languages == ("en", "es")
-    assert small.detect("Mi novio no quiere conocer a mis padres, no sé qué hacer.")[0] == "es"
+    [(code, _)] = small.detect_many(["Mi novio no quiere conocer a mis padres, no sé qué hacer."])
+    assert code == "es"
 
 
 def test_language_real_posts_are_english(lang: LanguageIdentifier) -> None:
@@ -599,7 +600,7 @@ def _label(m: AdviceMatch) -> tuple[bool, str | None]:
 def test_advice_table(
     advice: AdviceMatcher, title: str, body: str, is_advice: bool, label: str
 ) -> None:
-    result = advice.match(title, body)
+    [result] = advice.match_many([(title, body)])
     assert _label(result) == (is_advice, label), advice.explain(title, body)
     if is_advice:
         assert result.reason is None
@@ -622,24 +623,26 @@ def test_advice_table_is_large_and_covers_every_rule() -> None:
     [("", ""), ("   ", "\n\n"), ("😀😀😀", "🙏🙏"), ("?", "?"), ("Should", ""), ("", "I")],
 )
 def test_advice_edge_inputs(advice: AdviceMatcher, title: str, body: str) -> None:
-    assert advice.match(title, body) == AdviceMatch(False, None, "no_advice_request")
+    assert advice.match_many([(title, body)]) == [AdviceMatch(False, None, "no_advice_request")]
 
 
 def test_advice_title_only_and_body_only(advice: AdviceMatcher) -> None:
-    assert advice.match("Should I quit my job?", "").rule == "should_i"
-    assert advice.match("", "Long story short, should I quit my job?").rule == "should_i"
+    title_only, body_only = advice.match_many(
+        [("Should I quit my job?", ""), ("", "Long story short, should I quit my job?")]
+    )
+    assert title_only.rule == body_only.rule == "should_i"
 
 
 def test_advice_long_post(advice: AdviceMatcher) -> None:
     body = LONG_POST + " So what should I do?"
-    result, seconds = _timed(advice.match, "My options", body)
-    assert result == AdviceMatch(True, "what_should_i_do", None)
+    result, seconds = _timed(advice.match_many, [("My options", body)])
+    assert result == [AdviceMatch(True, "what_should_i_do", None)]
     assert seconds < 5
 
 
-def test_advice_batch_equals_single(advice: AdviceMatcher) -> None:
+def test_advice_batch_equals_one_at_a_time(advice: AdviceMatcher) -> None:
     pairs = [(t, b) for t, b, _, _ in ADVICE_CASES] + synthetic_posts(30) + [("", ""), ("😀", "")]
-    single = [advice.match(t, b) for t, b in pairs]
+    single = [advice.match_many([pair])[0] for pair in pairs]
     assert advice.match_many(pairs, batch_size=7) == single
     assert advice.match_many(pairs) == single
     assert advice.match_many([]) == []
@@ -653,7 +656,8 @@ def test_advice_explain_reports_guarded_matches(advice: AdviceMatcher) -> None:
 
 def test_advice_shares_nlp(advice: AdviceMatcher) -> None:
     other = AdviceMatcher(nlp=advice.nlp)
-    assert other.match("Should I go?", "") == advice.match("Should I go?", "")
+    post = [("Should I go?", "")]
+    assert other.match_many(post) == advice.match_many(post) == [AdviceMatch(True, "should_i")]
 
 
 # =========================================================================== sensitive
@@ -720,7 +724,7 @@ SENSITIVE_CASES = [
 def test_sensitive_table(
     sensitive: SensitiveTopicDetector, text: str, category: str | None
 ) -> None:
-    assert sensitive.check(text) == category, sensitive.explain(text)
+    assert sensitive.check_many([text]) == [category], sensitive.explain(text)
 
 
 def test_sensitive_categories_match_reject_reasons() -> None:
@@ -733,33 +737,33 @@ def test_sensitive_categories_match_reject_reasons() -> None:
 
 def test_sensitive_self_harm_wins_over_child_abuse(sensitive: SensitiveTopicDetector) -> None:
     text = "I was molested as a child and now I think about killing myself."
-    assert sensitive.check(text) == "self_harm"
+    assert sensitive.check_many([text]) == ["self_harm"]
     assert {c for c, _, _ in sensitive.explain(text)} == {"self_harm", "child_abuse"}
 
 
 def test_sensitive_physical_abuse_option(advice: AdviceMatcher) -> None:
     text = "My parents abused me as a child and now they want to meet my kids."
-    assert SensitiveTopicDetector(nlp=advice.nlp).check(text) is None
+    assert SensitiveTopicDetector(nlp=advice.nlp).check_many([text]) == [None]
     strict = SensitiveTopicDetector(nlp=advice.nlp, include_physical_abuse=True)
-    assert strict.check(text) == "child_abuse"
+    assert strict.check_many([text]) == ["child_abuse"]
 
 
 def test_sensitive_paragraph_boundary(sensitive: SensitiveTopicDetector) -> None:
     # the abuse word and the minor marker are in different paragraphs
     text = "She says her ex raped her years ago.\n\nUnrelated: our kids start school soon."
-    assert sensitive.check(text) is None
+    assert sensitive.check_many([text]) == [None]
 
 
 def test_sensitive_long_post(sensitive: SensitiveTopicDetector) -> None:
-    assert sensitive.check(LONG_POST) is None
-    result, seconds = _timed(sensitive.check, LONG_POST + " Lately I feel suicidal.")
-    assert result == "self_harm"
+    texts = [LONG_POST, LONG_POST + " Lately I feel suicidal."]
+    result, seconds = _timed(sensitive.check_many, texts)
+    assert result == [None, "self_harm"]
     assert seconds < 5
 
 
-def test_sensitive_batch_equals_single(sensitive: SensitiveTopicDetector) -> None:
+def test_sensitive_batch_equals_one_at_a_time(sensitive: SensitiveTopicDetector) -> None:
     texts = [t for t, _ in SENSITIVE_CASES] + [f"{t}\n\n{b}" for t, b in synthetic_posts(30)]
-    single = [sensitive.check(t) for t in texts]
+    single = [sensitive.check_many([t])[0] for t in texts]
     assert sensitive.check_many(texts, batch_size=5) == single
     assert sensitive.check_many([]) == []
 

@@ -137,7 +137,7 @@ _POLL_URL_RE = re.compile(
 
 @dataclass(frozen=True)
 class AdviceMatch:
-    """Outcome of :meth:`AdviceMatcher.match`.
+    """Outcome of :meth:`AdviceMatcher.match_many` for one post.
 
     ``rule`` names the positive rule that matched (when ``is_advice``); ``reason`` is one of
     ``no_advice_request``, ``meta_post``, ``poll_or_survey`` (when not).
@@ -585,7 +585,7 @@ def _poll_patterns() -> list[Pattern]:
 
 
 class AdviceMatcher:
-    """Rule-based advice-request detector; build once, then ``match`` or ``match_many``.
+    """Rule-based advice-request detector; build once, then ``match_many``.
 
     Args:
         nlp: an English spaCy pipeline whose tokens get lemmas, to reuse (default
@@ -627,18 +627,13 @@ class AdviceMatcher:
 
     # ------------------------------------------------------------------ public API
 
-    def match(self, title: str, body: str, subreddit: str | None = None) -> AdviceMatch:
-        """Classify one post (title and body as normalized plain text; the subreddit it was
-        posted in, when known, is evidence: see :mod:`pipeline.clean.advice_context`)."""
-        text, title_len = prepare_text(title, body)
-        return self._decide(self.nlp(text), text, title_len, title, subreddit)
-
     def match_many(
         self, posts: Iterable[tuple[str, str] | tuple[str, str, str | None]],
         batch_size: int = 256,
     ) -> list[AdviceMatch]:
-        """``match`` for many (title, body) or (title, body, subreddit) tuples, tokenized in
-        batches with ``nlp.pipe``."""
+        """Classify (title, body) or (title, body, subreddit) posts, tokenized in batches
+        with ``nlp.pipe``. Title and body are normalized plain text; the subreddit a post
+        was posted in, when known, is evidence (see :mod:`pipeline.clean.advice_context`)."""
         items = [(p[0], p[1], p[2] if len(p) > 2 else None) for p in posts]
         prepared = [prepare_text(t, b) for t, b, _ in items]
         docs = self.nlp.pipe((text for text, _ in prepared), batch_size=batch_size)

@@ -2,8 +2,9 @@
 
 ``LanguageIdentifier`` is built once per process: it preloads the n-gram models of a fixed
 set of languages (the ones most common on Reddit, :data:`DEFAULT_LANGUAGES`), so every call
-is CPU-only. Restricting the set keeps lingua fast and its confidences meaningful: the
-confidence is lingua's relative confidence among these languages (they sum to 1).
+is CPU-only; it classifies a batch of texts at a time (``detect_many``), in parallel.
+Restricting the set keeps lingua fast and its confidences meaningful: the confidence is
+lingua's relative confidence among these languages (they sum to 1).
 
 Before classification the text is cleaned of what carries no language signal (URLs,
 ``u/``/``r/`` mentions, code blocks, numbers, Markdown symbols) and cut to its first
@@ -40,7 +41,7 @@ _UNSPACED_RE = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff
 
 
 class LanguageIdentifier:
-    """Detects the language of a post: ``detect(text) -> (iso_639_1 | None, confidence)``.
+    """Detects the language of posts: ``detect_many(texts) -> [(iso_639_1 | None, confidence)]``.
 
     Args:
         languages: ISO 639-1 codes to choose between (default :data:`DEFAULT_LANGUAGES`).
@@ -106,19 +107,13 @@ class LanguageIdentifier:
             return None, 0.0
         return best.language.iso_code_639_1.name.lower(), value  # type: ignore[attr-defined]
 
-    def detect(self, text: str) -> tuple[str | None, float]:
-        """ISO 639-1 code of the most likely language and lingua's confidence in it (0-1).
+    def detect_many(self, texts: Iterable[str]) -> list[tuple[str | None, float]]:
+        """Per text, the ISO 639-1 code of the most likely language and lingua's confidence
+        in it (0-1); the texts are classified in parallel on all cores by lingua.
 
         ``(None, 0.0)`` for empty text, fewer than ``min_words`` words, or text lingua cannot
         place (digits, emoji, symbols only).
         """
-        prepared = self.prepare(text)
-        if prepared is None:
-            return None, 0.0
-        return self._top(self._detector.compute_language_confidence_values(prepared))
-
-    def detect_many(self, texts: Iterable[str]) -> list[tuple[str | None, float]]:
-        """``detect`` for many texts, classified in parallel on all cores by lingua."""
         prepared = [self.prepare(t) for t in texts]
         todo = [p for p in prepared if p is not None]
         values = (
@@ -126,11 +121,6 @@ class LanguageIdentifier:
         )
         it = iter(values)
         return [(None, 0.0) if p is None else self._top(next(it)) for p in prepared]
-
-    def is_english(self, text: str, min_confidence: float = 0.5) -> bool:
-        """Whether the text is English with at least ``min_confidence``."""
-        lang, conf = self.detect(text)
-        return lang == "en" and conf >= min_confidence
 
 
 def _iso(code: str) -> IsoCode639_1:

@@ -1,6 +1,7 @@
 """Flag posts on topics the dataset must not turn into scenarios: self-harm and child abuse.
 
-``SensitiveTopicDetector.check(text)`` returns ``"self_harm"``, ``"child_abuse"`` or None.
+``SensitiveTopicDetector.check_many(texts)`` gives, per text, ``"self_harm"``,
+``"child_abuse"`` or None.
 It is deliberately conservative (a hyperbolic "I'll kill myself if I have to sit through
 another meeting" is flagged too): a wrongly dropped post costs little, a published
 scenario about a suicidal poster or an abused child costs a lot.
@@ -237,7 +238,7 @@ _MINOR_WORDS: list[Pattern] = [
 
 
 class SensitiveTopicDetector:
-    """Self-harm and child-abuse detector; build once, then ``check`` or ``check_many``.
+    """Self-harm and child-abuse detector; build once, then ``check_many``.
 
     Args:
         nlp: a spaCy pipeline with a lookup lemmatizer to reuse (default: a new
@@ -276,15 +277,9 @@ class SensitiveTopicDetector:
 
     # ------------------------------------------------------------------ public API
 
-    def check(self, text: str) -> str | None:
-        """The first sensitive category found in ``text`` (see :data:`CATEGORIES`) or None."""
-        prepared = _prepare(text)
-        if prepared is None:
-            return None
-        return self._check_doc(self.nlp(prepared))
-
     def check_many(self, texts: Iterable[str], batch_size: int = 256) -> list[str | None]:
-        """``check`` for many texts; the ones past the prefilter are tokenized in batches."""
+        """Per text, the first sensitive category found in it (see :data:`CATEGORIES`) or
+        None; the texts past the prefilter are tokenized in batches of ``batch_size``."""
         prepared = [_prepare(t) for t in texts]
         todo = [p for p in prepared if p is not None]
         docs = iter(self.nlp.pipe(todo, batch_size=batch_size))

@@ -3,7 +3,9 @@
 Reads ``raw/posts.parquet`` in batches; writes ``interim/clean.parquet`` (kept posts, text
 normalized and personal data replaced by typed placeholders) and
 ``interim/rejected.parquet`` (post_id, reason, detail). Each rejected post gets exactly one
-reason: the first in ``schemas.REJECT_REASONS`` order that applies.
+reason: that of the first filter that rejects it, in ``pipeline.clean.reasons.FILTER_REASONS``
+order (``schemas.REJECT_REASONS`` follows it). ``metrics/clean.json`` also has the posts
+each filter rejected and the seconds spent in it.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ import multiprocessing
 import os
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import paths
-from pipeline.artifacts import BatchWriter, iter_frames, write_stage_metrics
-from pipeline.clean.advice import AdviceMatcher
+from pipeline.artifacts import BatchWriter, iter_frames, write_json, write_stage_metrics
+from pipeline.clean.advice import AdviceMatcher, blank_english
 from pipeline.clean.author_key import author_key, load_secret, secret_fingerprint
 from pipeline.clean.content_shape import code_share, link_share, list_share, word_count
+from pipeline.clean.filters import Filter, FilterChain, FilterStats, Post, Rejection
 from pipeline.clean.language import LanguageIdentifier
 from pipeline.clean.normalize_text import normalize
 from pipeline.clean.pii import Scrubber, ScrubConfig
+from pipeline.clean.reasons import FILTER_REASONS
 from pipeline.clean.sensitive import SensitiveTopicDetector
 from pipeline.params import CleanParams, Params
 from pipeline.progress import progress_bar
@@ -41,115 +44,226 @@ from pipeline.text_patterns import REMOVED_MARKERS
 log = logging.getLogger("valact.clean")
 
 
-@dataclass
-class Verdict:
-    reason: str | None
-    detail: str | None = None
-    language: str | None = None
-    language_confidence: float = 0.0
+class _PerPost:
+    """A filter that decides each post on its own (cheap checks: no batching to gain)."""
+
+    def __init__(self, name: str, check: Callable[[Post], Rejection | None]) -> None:
+        self.name = name
+        self._check = check
+
+    def filter_batch(self, posts: Sequence[Post]) -> list[Rejection | None]:
+        return [self._check(post) for post in posts]
+
+
+class _LanguageFilter:
+    """``not_english``: lingua on title and body, the whole batch at once. Records the
+    language and confidence of the posts it keeps."""
+
+    name = "not_english"
+
+    def __init__(self, language: LanguageIdentifier, cp: CleanParams) -> None:
+        self._language = language
+        self._cp = cp
+
+    def filter_batch(self, posts: Sequence[Post]) -> list[Rejection | None]:
+        out: list[Rejection | None] = []
+        for post, (lang, conf) in zip(
+            posts, self._language.detect_many([p.text for p in posts]), strict=True
+        ):
+            if lang != self._cp.language or conf < self._cp.min_language_confidence:
+                out.append(Rejection("not_english", f"{lang or 'unknown'} ({conf:.2f})"))
+                continue
+            post.language, post.language_confidence = lang, conf
+            out.append(None)
+        return out
+
+
+class _SensitiveFilter:
+    """``sensitive_self_harm`` / ``sensitive_child_abuse``, tokenized in batches."""
+
+    name = "sensitive"
+
+    def __init__(self, sensitive: SensitiveTopicDetector) -> None:
+        self._sensitive = sensitive
+
+    def filter_batch(self, posts: Sequence[Post]) -> list[Rejection | None]:
+        return [
+            None if topic is None else Rejection(f"sensitive_{topic}")
+            for topic in self._sensitive.check_many([p.text for p in posts])
+        ]
+
+
+class _AdviceFilter:
+    """The advice matcher on title, body and subreddit, tokenized in batches. Records the
+    matched rule of every post it sees; rejects only with ``clean.require_advice``."""
+
+    name = "advice_request"
+
+    def __init__(self, advice: AdviceMatcher, require_advice: bool) -> None:
+        self._advice = advice
+        self._require = require_advice
+
+    def filter_batch(self, posts: Sequence[Post]) -> list[Rejection | None]:
+        matches = self._advice.match_many([(p.title, p.body, p.row.subreddit) for p in posts])
+        out: list[Rejection | None] = []
+        for post, match in zip(posts, matches, strict=True):
+            post.advice_rule = match.rule
+            if self._require and not match.is_advice:
+                out.append(Rejection(match.reason or "no_advice_request"))
+            else:
+                out.append(None)
+        return out
+
+
+def normalize_post(title: str | None, selftext: str | None, cp: CleanParams) -> tuple[str, str]:
+    """Normalized (title, body) as the clean stage writes them; the title keeps its edit
+    notes ("EDIT: solved" in a title is part of what the poster says)."""
+    return (
+        normalize(title or "", keep_edit_notes=True),
+        normalize(selftext or "", keep_edit_notes=cp.keep_edit_notes),
+    )
 
 
 class PostFilter:
-    """All clean-stage filters, built once (spaCy, lingua, scrubber) and applied per post."""
+    """The clean stage's filters and scrubber, built once per process.
+
+    One spaCy pipeline (:func:`pipeline.clean.advice.blank_english`) serves the advice and
+    the sensitive filters; lingua and the scrubber are loaded here too. ``chain`` holds the
+    filters in :data:`pipeline.clean.reasons.FILTER_REASONS` order.
+    """
 
     def __init__(self, cp: CleanParams, author_secret: bytes):
         self.cp = cp
         self.author_secret = author_secret
         self.bots = {b.casefold() for b in cp.bot_authors}
+        nlp = blank_english()
         self.language = LanguageIdentifier()
-        self.advice = AdviceMatcher(advice_subreddits=cp.advice_subreddits)
-        self.sensitive = SensitiveTopicDetector()
+        self.advice = AdviceMatcher(nlp, advice_subreddits=cp.advice_subreddits)
+        self.sensitive = SensitiveTopicDetector(nlp)
         self.scrubber = Scrubber(
             ScrubConfig(subreddit_links=cp.subreddit_links, spacy_model=cp.spacy_model)
         )
+        # listed here in any order; the chain applies them in FILTER_REASONS order, the one
+        # schemas.REJECT_REASONS and the card print
+        built: dict[str, Filter] = {
+            f.name: f
+            for f in (
+                _PerPost("removed", self._removed),
+                _PerPost("link_post", self._link_post),
+                _PerPost("empty_body", self._empty_body),
+                _PerPost("nsfw", self._nsfw),
+                _PerPost("stickied_or_moderator", self._stickied_or_moderator),
+                _PerPost("bot_author", self._bot_author),
+                _PerPost("normalize", self._normalize),
+                _PerPost("too_short", self._too_short),
+                _PerPost("too_long", self._too_long),
+                _PerPost("mostly_links", self._mostly_links),
+                _PerPost("mostly_code", self._mostly_code),
+                _PerPost("mostly_list", self._mostly_list),
+                _LanguageFilter(self.language, cp),
+                _SensitiveFilter(self.sensitive),
+                _AdviceFilter(self.advice, cp.require_advice),
+            )
+        }
+        if set(built) != set(FILTER_REASONS):
+            raise RuntimeError(f"filters built {sorted(built)} != FILTER_REASONS")
+        self.chain = FilterChain([built[name] for name in FILTER_REASONS])
 
-    def structural(self, row: Any) -> Verdict:
-        """Checks on the record itself, before looking at the text."""
-        cp = self.cp
+    # ------------------------------------------------------------------ the record
+
+    @staticmethod
+    def _removed(post: Post) -> Rejection | None:
+        row = post.row
         text = (row.selftext or "").strip()
         if row.removed or text in REMOVED_MARKERS or (row.title or "").strip() in REMOVED_MARKERS:
-            return Verdict(
+            return Rejection(
                 "removed", row.removed_by_category if pd.notna(row.removed_by_category) else None
             )
-        if not row.is_self:
-            return Verdict("link_post", None)
-        if not text:
-            return Verdict("empty_body")
-        if cp.drop_nsfw and row.over_18:
-            return Verdict("nsfw")
+        return None
+
+    @staticmethod
+    def _link_post(post: Post) -> Rejection | None:
+        return None if post.row.is_self else Rejection("link_post")
+
+    @staticmethod
+    def _empty_body(post: Post) -> Rejection | None:
+        return None if (post.row.selftext or "").strip() else Rejection("empty_body")
+
+    def _nsfw(self, post: Post) -> Rejection | None:
+        return Rejection("nsfw") if self.cp.drop_nsfw and post.row.over_18 else None
+
+    def _stickied_or_moderator(self, post: Post) -> Rejection | None:
+        cp, row = self.cp, post.row
         if (cp.drop_stickied and row.stickied) or (
             cp.drop_moderator and pd.notna(row.distinguished) and row.distinguished
         ):
-            return Verdict(
+            return Rejection(
                 "stickied_or_moderator",
                 row.distinguished if pd.notna(row.distinguished) else "stickied",
             )
-        if pd.notna(row.author) and str(row.author).casefold() in self.bots:
-            return Verdict("bot_author")
-        return Verdict(None)
+        return None
 
-    def textual(self, title: str, body: str) -> Verdict:
-        cp = self.cp
-        full = f"{title}\n\n{body}"
-        n = word_count(full)
-        if n < cp.min_words:
-            return Verdict("too_short", f"{n} words < {cp.min_words}")
-        if n > cp.max_words:
-            return Verdict("too_long", f"{n} words > {cp.max_words}")
-        if (s := link_share(body)) > cp.max_link_share:
-            return Verdict("mostly_links", f"link share {s:.2f}")
-        if (s := code_share(body)) > cp.max_code_share:
-            return Verdict("mostly_code", f"code share {s:.2f}")
-        if (s := list_share(body)) > cp.max_list_share:
-            return Verdict("mostly_list", f"list share {s:.2f}")
-        lang, conf = self.language.detect(full)
-        if lang != cp.language or conf < cp.min_language_confidence:
-            return Verdict("not_english", f"{lang or 'unknown'} ({conf:.2f})")
-        if (topic := self.sensitive.check(full)) is not None:
-            return Verdict(f"sensitive_{topic}")
-        return Verdict(None, language=lang, language_confidence=conf)
+    def _bot_author(self, post: Post) -> Rejection | None:
+        author = post.row.author
+        if pd.notna(author) and str(author).casefold() in self.bots:
+            return Rejection("bot_author")
+        return None
 
+    # ------------------------------------------------------------------ the text
 
-def _normalize(row: Any, cp: CleanParams) -> tuple[str, str]:
-    title = normalize(row.title or "", keep_edit_notes=True)
-    body = normalize(row.selftext or "", keep_edit_notes=cp.keep_edit_notes)
-    return title, body
+    def _normalize(self, post: Post) -> Rejection | None:
+        post.title, post.body = normalize_post(post.row.title, post.row.selftext, self.cp)
+        if not post.body.strip():
+            return Rejection("empty_body", "empty after normalization")
+        return None
+
+    def _too_short(self, post: Post) -> Rejection | None:
+        if (n := word_count(post.text)) < self.cp.min_words:
+            return Rejection("too_short", f"{n} words < {self.cp.min_words}")
+        return None
+
+    def _too_long(self, post: Post) -> Rejection | None:
+        if (n := word_count(post.text)) > self.cp.max_words:
+            return Rejection("too_long", f"{n} words > {self.cp.max_words}")
+        return None
+
+    def _mostly_links(self, post: Post) -> Rejection | None:
+        if (s := link_share(post.body)) > self.cp.max_link_share:
+            return Rejection("mostly_links", f"link share {s:.2f}")
+        return None
+
+    def _mostly_code(self, post: Post) -> Rejection | None:
+        if (s := code_share(post.body)) > self.cp.max_code_share:
+            return Rejection("mostly_code", f"code share {s:.2f}")
+        return None
+
+    def _mostly_list(self, post: Post) -> Rejection | None:
+        if (s := list_share(post.body)) > self.cp.max_list_share:
+            return Rejection("mostly_list", f"list share {s:.2f}")
+        return None
 
 
 def process_batch(
-    batch: pd.DataFrame, flt: PostFilter, funnel: Counter[str], redactions: Counter[str]
+    batch: pd.DataFrame,
+    flt: PostFilter,
+    funnel: Counter[str],
+    redactions: Counter[str],
+    filter_stats: FilterStats,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     batch = validate(batch, RAW_POSTS)
+    posts = [Post(row) for row in batch.itertuples(index=False)]
+    decisions = flt.chain.apply(posts, filter_stats)
     kept: list[dict[str, Any]] = []
-    rejected: list[dict[str, Any]] = []
-    pending: list[tuple[Any, str, str, Verdict]] = []
-    for row in batch.itertuples(index=False):
-        verdict = flt.structural(row)
-        if verdict.reason is None:
-            title, body = _normalize(row, flt.cp)
-            if not body.strip():
-                verdict = Verdict("empty_body", "empty after normalization")
-            else:
-                verdict = flt.textual(title, body)
-        if verdict.reason is not None:
+    rejected: list[dict[str, Any]] = []  # in input order, whatever filter rejected them
+    for post, rejection in zip(posts, decisions, strict=True):
+        row = post.row
+        if rejection is not None:
             rejected.append(
-                {"post_id": row.post_id, "reason": verdict.reason, "detail": verdict.detail}
+                {"post_id": row.post_id, "reason": rejection.reason, "detail": rejection.detail}
             )
             continue
-        pending.append((row, title, body, verdict))
-    # Advice matching runs batched through spaCy.
-    matches = (
-        flt.advice.match_many([(t, b, row.subreddit) for row, t, b, _ in pending])
-        if pending
-        else []
-    )
-    for (row, title, body, verdict), match in zip(pending, matches, strict=True):
-        if flt.cp.require_advice and not match.is_advice:
-            reason = match.reason or "no_advice_request"
-            rejected.append({"post_id": row.post_id, "reason": reason, "detail": None})
-            continue
         # one decision per name across the post's title and body
-        s_title, s_body = flt.scrubber.scrub_post(title, body)
+        s_title, s_body = flt.scrubber.scrub_post(post.title, post.body)
         n_red = 0
         for result in (s_title, s_body):
             redactions.update(result.counts)
@@ -164,16 +278,12 @@ def process_batch(
                 "title": s_title.text,
                 "body": s_body.text,
                 "n_words": word_count(f"{s_title.text}\n\n{s_body.text}"),
-                "language": verdict.language or "",
-                "language_confidence": round(float(verdict.language_confidence), 4),
-                "advice_rule": match.rule,
+                "language": post.language or "",
+                "language_confidence": round(float(post.language_confidence), 4),
+                "advice_rule": post.advice_rule,
                 "n_redactions": n_red,
             }
         )
-    # in input order (the advice rejections come last from the loop above), so the file
-    # does not depend on how the input is cut into batches
-    position = {pid: i for i, pid in enumerate(batch["post_id"])}
-    rejected.sort(key=lambda r: position[r["post_id"]])
     for r in rejected:
         funnel[r["reason"]] += 1
     funnel["kept"] += len(kept)
@@ -197,20 +307,27 @@ def _init_worker(cp: CleanParams, author_secret: bytes) -> None:
     _WORKER_FILTER = PostFilter(cp, author_secret)
 
 
-def _process_in_worker(
-    batch: pd.DataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame, Counter[str], Counter[str]]:
+_BatchResult = tuple[pd.DataFrame, pd.DataFrame, Counter[str], Counter[str], FilterStats]
+
+
+def _process_in_worker(batch: pd.DataFrame) -> _BatchResult:
     assert _WORKER_FILTER is not None, "worker not initialized"
+    return _process(batch, _WORKER_FILTER)
+
+
+def _process(batch: pd.DataFrame, flt: PostFilter) -> _BatchResult:
     funnel: Counter[str] = Counter()
     redactions: Counter[str] = Counter()
-    kept, rejected = process_batch(batch, _WORKER_FILTER, funnel, redactions)
-    return kept, rejected, funnel, redactions
+    stats = FilterStats()
+    kept, rejected = process_batch(batch, flt, funnel, redactions, stats)
+    return kept, rejected, funnel, redactions, stats
 
 
 def _results(
     batches: Iterator[pd.DataFrame], cp: CleanParams, workers: int, author_secret: bytes
-) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame, Counter[str], Counter[str]]]:
-    """(batch size, kept, rejected, funnel, redactions) per batch, in input order.
+) -> Iterator[tuple[int, *_BatchResult]]:
+    """(batch size, kept, rejected, funnel, redactions, filter stats) per batch, in input
+    order.
 
     With ``workers`` > 1 and more than one batch, batches go to a process pool with at most
     ``2 * workers`` in flight (memory stays bounded); results come back in order, so the
@@ -230,10 +347,7 @@ def _results(
     if workers <= 1 or second is None:
         flt = PostFilter(cp, author_secret)
         for batch in itertools.chain([first], [second] if second is not None else [], batches):
-            funnel: Counter[str] = Counter()
-            redactions: Counter[str] = Counter()
-            kept, rejected = process_batch(batch, flt, funnel, redactions)
-            yield len(batch), kept, rejected, funnel, redactions
+            yield len(batch), *_process(batch, flt)
         return
     log.info("clean: %d worker processes", workers)
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
@@ -279,6 +393,7 @@ def run(
     secret = load_secret(params.ingest.source)
     funnel: Counter[str] = Counter()
     redactions: Counter[str] = Counter()
+    filter_stats = FilterStats()
     total = 0
     n_posts = pq.ParquetFile(src).metadata.num_rows if src.exists() else None
     if n_posts is not None and n_posts <= batch_size:
@@ -303,13 +418,16 @@ def run(
             pending_n = 0
 
         chunks = _chunks(iter_frames(src, batch_size), PROGRESS_CHUNK)
-        for n, kept, rejected, b_funnel, b_redactions in _results(chunks, cp, workers, secret):
+        for n, kept, rejected, b_funnel, b_redactions, b_stats in _results(
+            chunks, cp, workers, secret
+        ):
             pending.append((kept, rejected))
             pending_n += n
             if pending_n >= batch_size:
                 flush()
             funnel.update(b_funnel)
             redactions.update(b_redactions)
+            filter_stats.update(b_stats)
             total += n
             bar.update(n)
         flush()
@@ -320,8 +438,17 @@ def run(
         "rejected_by_reason": {r: funnel[r] for r in REJECT_REASONS},
         "redactions_by_type": dict(sorted(redactions.items())),
         "author_key_secret": secret_fingerprint(secret),
+        # per filter, in the order applied
+        "filters": list(FILTER_REASONS),
+        "rejected_by_filter": {f: filter_stats.rejected[f] for f in FILTER_REASONS},
     }
     assert metrics["kept"] + metrics["rejected"] == total, "every post is kept or rejected"
     write_stage_metrics("clean", metrics)
+    # The seconds per filter (summed over worker processes) differ on every run: they go to
+    # metrics/timings/clean.json, which is neither a DVC output nor in git, so a rerun with
+    # the same data leaves metrics/clean.json, dvc.lock and everything downstream unchanged.
+    seconds = {f: round(filter_stats.seconds[f], 3) for f in FILTER_REASONS}
+    write_json({"posts_in": total, "seconds_by_filter": seconds}, paths.TIMINGS_DIR / "clean.json")
+    log.info("clean: seconds per filter: %s", ", ".join(f"{f} {t:.2f}" for f, t in seconds.items()))
     log.info("clean: %d in, %d kept, %d rejected", total, metrics["kept"], metrics["rejected"])
     return metrics
