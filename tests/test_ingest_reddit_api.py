@@ -47,15 +47,8 @@ DAY = 86_400
 
 
 @pytest.fixture(autouse=True)
-def isolated_praw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No praw.ini of the machine, no praw_* variables but ours; praw re-reads its config."""
-    monkeypatch.setattr(praw.config.Config, "CONFIG", None)
-    home = tmp_path / "xdg"
-    home.mkdir()
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    monkeypatch.chdir(tmp_path)
-    for name in ("site", "client_id", "client_secret", "user_agent", "username", "password"):
-        monkeypatch.delenv(f"praw_{name}", raising=False)
+def praw_credentials(isolated_praw: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No praw.ini of the machine (tests/conftest.py), no praw_* variables but ours."""
     monkeypatch.setenv("praw_client_id", CLIENT_ID)
     monkeypatch.setenv("praw_client_secret", SECRET)
 
