@@ -286,10 +286,9 @@ def test_persistent_server_error_is_reported_and_other_listings_go_on(
     config = RedditFetchConfig(
         subreddits=("Advice",), listings=("new", "top:all"), server_error_retries=0
     )
-    started = time.monotonic()
     df, report = fetch(server, config)
-    assert time.monotonic() - started < 15
     assert server.hits("/r/Advice/new") == 3  # prawcore's three attempts, then reported
+    assert report["rate_limit"]["prawcore_retries"] == 2  # two pauses, no retry loop of ours
     assert len(df) == 30  # top:all still read
     assert report["subreddits"]["Advice"]["status"] == "partial"
     assert report["subreddits"]["Advice"]["listings"]["new"]["stopped"] == ["error"]
@@ -336,14 +335,11 @@ def test_rate_limit_headers_make_prawcore_wait_not_fail() -> None:
     ) as srv:
         srv.add_subreddit("Advice", spread_posts(PostFactory(seed=13), "Advice", 50, days=10))
         config = RedditFetchConfig(subreddits=("Advice",), listings=("new",))
-        started = time.monotonic()
         df, report = fetch(srv, config)
-        elapsed = time.monotonic() - started
         assert srv.hits("/r/Advice/new", status=429) == 0  # prawcore paced itself
     assert len(df) == 50  # 1 about + 5 pages = 6 requests on a budget of 3 a second
     assert report["rate_limit"]["waits"] >= 1
-    assert 0 < report["rate_limit"]["wait_seconds"] < 6
-    assert elapsed < 10
+    assert 0 < report["rate_limit"]["wait_seconds"] < 6  # the sleeps the headers asked for
 
 
 def test_banned_private_quarantined_and_missing_subreddits_are_skipped(

@@ -359,11 +359,10 @@ def test_500_then_success_and_503_retry_after(llm_server: OpenAIServer, tmp_path
 def test_timeout_then_success(llm_server: OpenAIServer, tmp_path: Path) -> None:
     llm_server.push(Fault.slow(2.0))
     with make_client(llm_server, tmp_path, concurrency=1, timeout=0.5) as llm:
-        started = time.monotonic()
         (result,) = llm.run(requests_for(1), progress=False)
-        elapsed = time.monotonic() - started
+    # gave up on the slow call instead of waiting it out (then it would have taken 1 attempt)
     assert result.ok and result.attempts == 2
-    assert elapsed < 1.9  # gave up on the slow call instead of waiting it out
+    assert llm_server.count() == 2
 
 
 def test_retries_exhausted_and_no_retry_on_401(llm_server: OpenAIServer, tmp_path: Path) -> None:
@@ -455,12 +454,10 @@ def test_one_session_shares_the_pool_and_the_limit(tmp_path: Path) -> None:
 def test_concurrency_is_really_parallel_and_bounded(tmp_path: Path) -> None:
     with openai_server(latency=0.2) as srv:
         with make_client(srv, tmp_path, concurrency=4) as llm:
-            started = time.monotonic()
             results = llm.run(requests_for(24), progress=False)
-            elapsed = time.monotonic() - started
         assert all(r.ok for r in results)
         assert srv.max_inflight == 4  # up to N in flight, never more
-    assert elapsed < 24 * 0.2 / 2  # serial would take 4.8 s; ideal is 1.2 s
+    # the throughput this buys (measured / ideal): benchmarks/bench_llm_throughput.py
 
 
 def test_second_run_makes_zero_requests(llm_server: OpenAIServer, tmp_path: Path) -> None:
