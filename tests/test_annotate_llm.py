@@ -487,6 +487,7 @@ def test_estimate_before_and_after(llm_server: OpenAIServer, tmp_path: Path) -> 
     assert "no LLM requests" in offline
 
 
+@pytest.mark.slow
 def test_batch_mode_end_to_end_matches_online(llm_server: OpenAIServer, tmp_path: Path) -> None:
     posts = make_posts(8, {"p00001": "#disagree", "p00002": "#leak", "p00005": "#refuse"})
     _, online = stage(make_params(llm_server, 8), tmp_path, posts,
@@ -530,6 +531,7 @@ run(params, src=__import__("pathlib").Path(src), out=__import__("pathlib").Path(
 """
 
 
+@pytest.mark.slow
 def test_kill_mid_run_then_resume(tmp_path: Path, child_env: dict[str, str]) -> None:
     n, conc = 24, 4
     posts = make_posts(n)

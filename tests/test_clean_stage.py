@@ -40,6 +40,7 @@ def _clean(raw: Path, out: Path, workers: int, batch_size: int) -> dict:
                          progress=False)
 
 
+@pytest.mark.slow
 def test_two_workers_write_the_same_files_as_one(
     raw_sample: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -57,6 +58,7 @@ def test_two_workers_write_the_same_files_as_one(
     assert m1 == m2
 
 
+@pytest.mark.slow
 def test_every_post_is_kept_or_rejected_with_a_reason(raw_sample: Path, tmp_path: Path) -> None:
     metrics = _clean(raw_sample, tmp_path / "w", workers=1, batch_size=2000)
     raw = pd.read_parquet(raw_sample)
@@ -69,6 +71,7 @@ def test_every_post_is_kept_or_rejected_with_a_reason(raw_sample: Path, tmp_path
     assert {r: c for r, c in metrics["rejected_by_reason"].items() if c} == counts
 
 
+@pytest.mark.slow
 def test_workers_fall_back_to_one_process_when_main_cannot_be_reimported(
     raw_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,

@@ -252,6 +252,7 @@ def test_option_order_is_seeded_and_balanced(scenarios: list[Scenario]) -> None:
 # -- the whole harness ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_harness_recovers_scripted_respondents(
     llm_server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
     maps: Maps, tmp_path: Path,
@@ -366,6 +367,7 @@ def test_same_seed_same_orders_in_another_run(
     assert llm_server.count() == 20  # run b was served from the cache
 
 
+@pytest.mark.slow
 def test_resume_after_interruption_sends_no_duplicates(
     llm_server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
     maps: Maps, tmp_path: Path,
@@ -505,6 +507,7 @@ def test_human_responses_are_analyzed_like_a_model(
         resp.read_human(broken)
 
 
+@pytest.mark.slow
 def test_cli_run_and_analyze(
     llm_server: OpenAIServer, dataset_dir: Path, maps: Maps, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -182,6 +182,7 @@ def test_prefilter_matches_full_parsing_on_a_mixed_dump(
 
 
 # ----------------------------------------------------------------------------- formats
+@pytest.mark.slow
 def test_gzip_plain_multiframe_and_json_array_copies_agree(
     tmp_path: Path, askwomen_lines: list[bytes]
 ) -> None:

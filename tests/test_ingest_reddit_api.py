@@ -203,6 +203,7 @@ def test_listing_entirely_outside_the_window_is_not_requested(server: RedditServ
 # --------------------------------------------------------------------------- incremental
 
 
+@pytest.mark.slow
 def test_incremental_refresh_requests_only_the_first_overlapping_page(
     server: RedditServer,
 ) -> None:
@@ -264,6 +265,7 @@ def test_existing_frame_from_parquet_round_trips(server: RedditServer, tmp_path:
 # --------------------------------------------------------------------------- faults
 
 
+@pytest.mark.slow
 def test_server_error_then_success(server: RedditServer) -> None:
     posts = spread_posts(PostFactory(seed=9), "Advice", 50, days=10)  # newest first
     server.add_subreddit("Advice", posts)
@@ -278,6 +280,7 @@ def test_server_error_then_success(server: RedditServer) -> None:
     assert report["rate_limit"]["prawcore_retries"] == 1  # prawcore retried it
 
 
+@pytest.mark.slow
 def test_persistent_server_error_is_reported_and_other_listings_go_on(
     server: RedditServer,
 ) -> None:
@@ -329,6 +332,7 @@ def test_too_many_requests_without_retry_after_backs_off_and_gives_up(
     assert len(df) == 30  # top:all
 
 
+@pytest.mark.slow
 def test_rate_limit_headers_make_prawcore_wait_not_fail() -> None:
     with RedditServer(
         CLIENT_ID, SECRET, page_size_max=10, ratelimit_budget=3, ratelimit_window=1
@@ -375,6 +379,7 @@ def test_no_readable_subreddit_is_an_error(server: RedditServer) -> None:
         fetch(server, RedditFetchConfig(subreddits=("gone",)))
 
 
+@pytest.mark.slow
 def test_unreachable_reddit_is_an_error() -> None:
     with RedditServer(CLIENT_ID, SECRET) as srv:
         url = srv.url

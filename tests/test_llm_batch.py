@@ -209,6 +209,7 @@ with LLMClient(base_url=base_url, cache=cache) as llm:
 """
 
 
+@pytest.mark.slow
 def test_resume_polling_after_kill(llm_server: OpenAIServer, tmp_path: Path,
                                    child_env: dict[str, str]) -> None:
     llm_server.batch_plans.append(BatchPlan(polls_in_progress=10**9))  # runs until released

@@ -451,6 +451,7 @@ def test_one_session_shares_the_pool_and_the_limit(tmp_path: Path) -> None:
 # -- concurrency, cache ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_concurrency_is_really_parallel_and_bounded(tmp_path: Path) -> None:
     with openai_server(latency=0.2) as srv:
         with make_client(srv, tmp_path, concurrency=4) as llm:
@@ -514,6 +515,7 @@ def test_duplicate_custom_ids_are_refused(llm_server: OpenAIServer, tmp_path: Pa
         llm.run(reqs, progress=False)
 
 
+@pytest.mark.slow
 def test_cache_shared_by_processes_and_threads(tmp_path: Path, child_env: dict[str, str]) -> None:
     path = tmp_path / "shared.sqlite"
     ResponseCache(path).close()
@@ -566,6 +568,7 @@ def kill_requests(n: int) -> list[LLMRequest]:
                        model=MODEL, response_model=Answer1) for i in range(n)]
 
 
+@pytest.mark.slow
 def test_kill_mid_run_then_rerun_loses_at_most_in_flight(tmp_path: Path,
                                                          child_env: dict[str, str]) -> None:
     n, conc = 40, 4

@@ -112,6 +112,7 @@ def test_scrubbing_is_idempotent_on_the_whole_corpus(
             assert twice.counts == {}, (rec["id"], twice.counts)
 
 
+@pytest.mark.slow
 def test_scrubbing_is_idempotent_on_word_salad() -> None:
     """Random mixes of PII-like pieces, placeholders and context words (seeded)."""
     import random

@@ -47,9 +47,10 @@ REPO = "valact-test/valact-15k"
 N_SCENARIOS = 20
 
 
-# the real client, online although the Makefile exports HF_HUB_OFFLINE=1, with no token or
-# endpoint of the machine, on loopback only (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("hub_client_on_loopback")
+# publish runs the stages to build its folder and pushes it through the real client: slow.
+# The client is online although the Makefile exports HF_HUB_OFFLINE=1, with no token or
+# endpoint of the machine, on loopback only (tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("hub_client_on_loopback")]
 
 
 def _params(**assemble: object) -> Params:

@@ -251,6 +251,7 @@ def test_a_500_on_info_is_retried_by_prawcore(server: RedditServer, reddit: praw
     assert [len(b) for b in server.info_batches()] == [100, 100, 50]  # first chunk twice
 
 
+@pytest.mark.slow
 def test_a_persistent_5xx_on_info_is_raised_after_three_attempts(
     server: RedditServer, reddit: praw.Reddit
 ) -> None:

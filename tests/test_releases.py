@@ -98,6 +98,7 @@ def _changes(folder: Path) -> dict[str, Any]:
 # -- stable ids -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ids_of_a_post_are_the_same_in_two_unrelated_builds(workdir: Path) -> None:
     _build(workdir, 30, _params(20, "0.1.0"))
     a = _rows(workdir / _release(workdir, "a"))
@@ -121,6 +122,7 @@ def test_ids_of_a_post_are_the_same_in_two_unrelated_builds(workdir: Path) -> No
 # -- extending a release --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_extension_keeps_every_scenario_and_lists_exactly_the_added(workdir: Path) -> None:
     first, _ = _build(workdir, 40, _params(20, "0.1.0"))
     assert _changes(first)["previous_version"] is None
@@ -161,6 +163,7 @@ def test_extension_keeps_every_scenario_and_lists_exactly_the_added(workdir: Pat
     assert text.exit_code == 0 and "- added: 20" in text.output
 
 
+@pytest.mark.slow
 def test_withdrawal_removes_a_post_of_the_previous_release_and_is_listed(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -195,6 +198,7 @@ def test_withdrawal_removes_a_post_of_the_previous_release_and_is_listed(workdir
     assert gone not in set(_rows(third)["post_id"])
 
 
+@pytest.mark.slow
 def test_a_review_edit_of_a_kept_scenario_is_applied_and_listed(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -229,6 +233,7 @@ def _relabel_one(workdir: Path, old: pd.DataFrame) -> tuple[str, str, str]:
     return pid, published[0], spare
 
 
+@pytest.mark.slow
 def test_kept_scenarios_that_break_the_balance_are_explained(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -243,6 +248,7 @@ def test_kept_scenarios_that_break_the_balance_are_explained(workdir: Path) -> N
     assert set(Counter(_rows(folder)["value"]).values()) == {11}
 
 
+@pytest.mark.slow
 def test_the_version_must_change_and_a_release_is_not_its_own_output(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -330,6 +336,7 @@ def test_created_month_is_published_and_after_filters(workdir: Path) -> None:
 # -- a previous release on the Hub ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_previous_release_from_a_hub_revision(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, hub_client_on_loopback: None
 ) -> None:
@@ -376,6 +383,7 @@ def test_previous_release_from_a_hub_revision(
 # -- valact withdrawals check against the Reddit emulator -----------------------------------
 
 
+@pytest.mark.slow
 def test_withdrawals_check_asks_reddit_and_appends_deleted_and_removed(workdir: Path) -> None:
     from servers.reddit_server import PostFactory, RedditServer
 
