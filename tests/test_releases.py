@@ -283,18 +283,28 @@ def test_withdrawals_file_is_validated_line_by_line(tmp_path: Path) -> None:
     assert append_withdrawals(path, [good]) == []
     path.write_text("# a comment\n\n" + path.read_text())
     assert list(read_withdrawals(path)) == ["abc12"]
-    for bad, why in (
+    with pytest.raises(WithdrawalsError, match="not a Reddit post id"):
+        make_withdrawal("https://example.org/nothing", "reviewer", "m")
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
         ('{"post_id": "x1", "reason": "bored", "date": "2026-12-01", "who": "m"}', "reason"),
         ('{"post_id": "x1", "reason": "reviewer", "date": "01/12/2026", "who": "m"}', "date"),
         ('{"post_id": "x1", "reason": "reviewer", "date": "2026-12-01"}', "missing who"),
         ('{"post_id": "X 1", "reason": "reviewer", "date": "2026-12-01", "who": "m"}', "post_id"),
         ("not json", "not valid JSON"),
-    ):
-        path.write_text(good.to_json() + "\n" + bad + "\n")
-        with pytest.raises(WithdrawalsError, match=f"withdrawn.jsonl:2: .*{why}"):
-            read_withdrawals(path)
-    with pytest.raises(WithdrawalsError, match="not a Reddit post id"):
-        make_withdrawal("https://example.org/nothing", "reviewer", "m")
+    ],
+)
+def test_a_bad_withdrawals_line_is_refused_with_its_number(
+    tmp_path: Path, bad: str, why: str
+) -> None:
+    path = tmp_path / "withdrawn.jsonl"
+    good = make_withdrawal("t3_ABC12", "author_deleted", "maint", date="2026-12-01")
+    path.write_text(good.to_json() + "\n" + bad + "\n")
+    with pytest.raises(WithdrawalsError, match=f"withdrawn.jsonl:2: .*{why}"):
+        read_withdrawals(path)
 
 
 def test_a_broken_withdrawals_file_stops_assemble(workdir: Path) -> None:
