@@ -43,7 +43,12 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent)]  # synthetic_dupes, and pipeline when not installed
 from pipeline.dedupe.clusters import components  # noqa: E402
 from pipeline.dedupe.exact import normalize_for_exact  # noqa: E402
-from pipeline.dedupe.near import DedupeConfig, find_duplicates, pair_scores  # noqa: E402
+from pipeline.dedupe.near import (  # noqa: E402
+    INPUT_COLUMNS,
+    DedupeConfig,
+    find_duplicates,
+    pair_scores,
+)
 from synthetic_dupes import (  # noqa: E402
     family_subset,
     kind_report,
@@ -52,7 +57,8 @@ from synthetic_dupes import (  # noqa: E402
     predicted_labels,
 )
 
-INPUT_COLUMNS = ["post_id", "title", "selftext", "created_utc", "author"]
+# the synthetic corpus has raw posts' column names; the engine takes clean's
+CLEAN_NAMES = {"selftext": "body", "author": "author_key"}
 TUNED_THRESHOLD = 0.3
 
 
@@ -116,8 +122,9 @@ def _shingles(text: str, k: int) -> list[bytes]:
 
 def run_ours(corpus: pd.DataFrame) -> list[dict[str, Any]]:
     config = DedupeConfig(workers=1)
+    posts = corpus.rename(columns=CLEAN_NAMES)[list(INPUT_COLUMNS)]
     t0 = time.perf_counter()
-    dupes = find_duplicates(corpus[INPUT_COLUMNS], config, progress=False)
+    dupes = find_duplicates(posts, config, progress=False)
     wall = time.perf_counter() - t0
     labels = predicted_labels(corpus["post_id"], dupes)
     return [{"method": "ours", "wall_s": wall, **_score(corpus, labels)}]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
@@ -29,6 +30,26 @@ def _text(nullable: bool = False, **kw: object) -> pa.Column:
 
 def _nonempty() -> pa.Check:
     return pa.Check(lambda s: s.str.strip().str.len() > 0, element_wise=False, name="non_empty")
+
+
+def _as_list(x: object) -> object:
+    return x.tolist() if isinstance(x, np.ndarray) else x
+
+
+def _is_flag_list(x: object) -> bool:
+    return isinstance(x, list) and all(isinstance(f, str) and f for f in x) and x == sorted(set(x))
+
+
+def _flags() -> pa.Column:
+    """Review flags: a list of strings, sorted, distinct, none empty (``[]`` when none).
+
+    Parquet gives a list column back as numpy arrays; the parser makes them lists again, so
+    a reader sees lists whether the frame was built in memory or read from a file."""
+    return pa.Column(
+        object,
+        parsers=pa.Parser(lambda s: s.map(_as_list)),
+        checks=pa.Check(lambda s: s.map(_is_flag_list), name="sorted_distinct_nonempty_strings"),
+    )
 
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"  # created_month: YYYY-MM (UTC), never the timestamp
@@ -147,6 +168,8 @@ ANNOTATIONS = pa.DataFrameSchema(
     {
         "post_id": POST_ID,
         "subreddit": _text(),
+        # the post's date, carried forward for assemble (per-year cap, created_month)
+        "created_utc": pa.Column("int64", coerce=True),
         "status": _text(checks=pa.Check.isin(ANNOTATION_STATUS)),
         "status_detail": _text(nullable=True),
         "scenario": _text(nullable=True),
@@ -155,7 +178,7 @@ ANNOTATIONS = pa.DataFrameSchema(
         "option_text": _text(nullable=True),
         "relevance": pa.Column("float64", pa.Check.in_range(0, 1), nullable=True, coerce=True),
         "verified_value": _text(nullable=True, checks=pa.Check.isin(VALUE_IDS)),
-        "flags": _text(),  # ";"-joined review flags, "" when none
+        "flags": _flags(),
         "annotator": _text(),
         "prompt_version": _text(),
     },
@@ -184,6 +207,7 @@ REVIEWED = pa.DataFrameSchema(
     {
         "post_id": POST_ID,
         "subreddit": _text(),
+        "created_utc": pa.Column("int64", coerce=True),
         "scenario": _text(checks=_nonempty()),
         "question": _text(checks=_nonempty()),
         "value": _text(checks=pa.Check.isin(VALUE_IDS)),
@@ -192,7 +216,7 @@ REVIEWED = pa.DataFrameSchema(
         "option_text": _text(checks=_nonempty()),
         "relevance": pa.Column("float64", pa.Check.in_range(0, 1), coerce=True),
         "agreement": pa.Column("boolean", nullable=True, coerce=True),
-        "flags": _text(),
+        "flags": _flags(),
         "review_status": _text(checks=pa.Check.isin(REVIEW_STATUS)),
         "annotator": _text(),
         "prompt_version": _text(),

@@ -139,7 +139,8 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         name="assemble",
         help="choose N scenarios x k options, balanced over values (interim/selected.parquet).",
-        inputs=(paths.REVIEWED, paths.UNIQUE, paths.WITHDRAWN),
+        # post dates come with the reviewed rows; annotate's metrics: the shortfall message
+        inputs=(paths.REVIEWED, paths.WITHDRAWN, _metrics_file("annotate")),
         outputs=(paths.SELECTED, paths.PREVIOUS_RELEASE),
         params=("seed", "assemble", "annotate.oversample"),
         metrics=AssembleMetrics,

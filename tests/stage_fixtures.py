@@ -91,8 +91,7 @@ def build_dataset(work: Path, n_scenarios: int) -> Path:
         annotate(params, src=work / "unique.parquet", out=work / "ann.parquet", progress=False)
         review_run(params, src=work / "ann.parquet", decisions_dir=work / "none",
                    reviewed_out=work / "rev.parquet", queue_out=work / "queue.jsonl")
-        assemble_run(params, src=work / "rev.parquet", out=work / "sel.parquet",
-                     posts_src=work / "unique.parquet")
+        assemble_run(params, src=work / "rev.parquet", out=work / "sel.parquet")
         out = work / "valact-15k"
         build_run(params, src=work / "sel.parquet", out_dir=out,
                   metrics_out=work / "metrics.json")

@@ -31,7 +31,7 @@ from pipeline.annotate.models import (
     verify_model,
 )
 from pipeline.annotate.stage import estimate, run
-from pipeline.artifacts import write_frame
+from pipeline.artifacts import read_frame, write_frame
 from pipeline.llm import ResponseCache, structured
 from pipeline.params import AnnotateParams, AssembleParams, Params
 from pipeline.review.stage import item_reasons
@@ -182,9 +182,7 @@ def stage(params: Params, tmp_path: Path, posts: pd.DataFrame, out: str = "ann.p
     write_frame(posts, src, UNIQUE_POSTS)
     metrics = run(params, src=src, out=tmp_path / out, progress=False,
                   client_options={**FAST, **kw})
-    df = pd.read_parquet(tmp_path / out)
-    ANNOTATIONS.validate(df)
-    return metrics, df
+    return metrics, read_frame(tmp_path / out, ANNOTATIONS)
 
 
 def by_post(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -285,12 +283,12 @@ def test_full_run_statuses_flags_and_routing(llm_server: OpenAIServer, tmp_path:
     clean = groups["p00000"]
     assert (clean["status"] == "ok").all() and len(clean) == 6
     assert list(clean["verified_value"]) == list(clean["value"])  # the verifier agreed
-    assert set(clean["flags"]) == {""}
+    assert all(f == [] for f in clean["flags"])
     assert clean["option_text"].tolist() == [BANK[v] for v in clean["value"]]
 
     disagree = groups["p00001"]
     assert (disagree["status"] == "ok").all()
-    flagged = disagree[disagree["flags"].str.contains("verifier_disagreement")]
+    flagged = disagree[disagree["flags"].map(lambda f: "verifier_disagreement" in f)]
     assert len(flagged) == 1 and (flagged["verified_value"] != flagged["value"]).all()
 
     for pid, detail in [("p00002", "names the value tradition"), ("p00003", "repeats the value"),
@@ -300,7 +298,7 @@ def test_full_run_statuses_flags_and_routing(llm_server: OpenAIServer, tmp_path:
         assert detail in g.iloc[0]["status_detail"] and "after one repair" in \
             g.iloc[0]["status_detail"]
         assert g.iloc[0]["scenario"]  # the scenario step succeeded
-        assert g.iloc[0]["flags"] == "invalid"
+        assert g.iloc[0]["flags"] == ["invalid"]
 
     assert groups["p00005"].iloc[0]["status"] == "refusal"
     assert groups["p00005"].iloc[0]["status_detail"].startswith("scenario: the model refused")
@@ -311,7 +309,7 @@ def test_full_run_statuses_flags_and_routing(llm_server: OpenAIServer, tmp_path:
         "no_decision: ")
     fixed = groups["p00008"]
     assert (fixed["status"] == "ok").all()
-    assert set(fixed["flags"]) == {"repaired;sensitive"}
+    assert all(f == ["repaired", "sensitive"] for f in fixed["flags"])
     assert not any(leaked_value_words(t) for t in df["option_text"].dropna())
 
     # the review stage routes every problem to the queue with the right reason
@@ -366,7 +364,7 @@ def test_prompt_injection_cannot_change_the_shape(llm_server: OpenAIServer, tmp_
                    cache=tmp_path / "other-cache.sqlite")
     g = by_post(df2)
     bad = g["p00001"].iloc[0]
-    assert bad["status"] == "invalid" and bad["flags"] == "invalid"
+    assert bad["status"] == "invalid" and bad["flags"] == ["invalid"]
     assert "scenario:" in bad["status_detail"] and "decision" in bad["status_detail"]
     assert all((g[p]["status"] == "ok").all() for p in ("p00000", "p00002", "p00003"))
     assert list(df2.columns) == list(ANNOTATIONS.columns)
@@ -445,13 +443,12 @@ def test_budget_cap_writes_errors_then_rerun_finishes(llm_server: OpenAIServer,
     cheap = {"price_input_per_m": 100.0, "price_output_per_m": 1000.0, "concurrency": 2}
     with pytest.raises(RuntimeError, match=r"ended in error \(.*budget"):
         stage(make_params(llm_server, 10, budget_usd=6.0, **cheap), tmp_path, posts)
-    df = pd.read_parquet(tmp_path / "ann.parquet")
-    ANNOTATIONS.validate(df)
+    df = read_frame(tmp_path / "ann.parquet", ANNOTATIONS)
     per_post = df.drop_duplicates("post_id").set_index("post_id")["status"]
     assert (per_post == "ok").any() and (per_post == "error").any()
     errors = df[df["status"] == "error"]
     assert errors["status_detail"].str.contains("budget").all()
-    assert (errors["flags"] == "error").all()
+    assert all(f == ["error"] for f in errors["flags"])
     first = {json.dumps(r.body, sort_keys=True) for r in llm_server.chat_records()}
     assert len(first) == llm_server.count() < 30
     llm_server.reset_counts()
@@ -578,12 +575,12 @@ def test_verify_refusal_keeps_options_unverified(llm_server: OpenAIServer, tmp_p
     llm_server.responder = responder
     _, df = stage(make_params(llm_server, 2), tmp_path, make_posts(2))
     assert (df["status"] == "ok").all() and df["verified_value"].isna().all()
-    assert set(df["flags"]) == {"refusal;unverified"}
+    assert all(f == ["refusal", "unverified"] for f in df["flags"])
     assert df["status_detail"].str.startswith("verify: the model refused").all()
     _, off = stage(make_params(llm_server, 2, verify=False), tmp_path, make_posts(2),
                    out="nv.parquet")
     assert set(off["prompt_version"]) == {"scenario.v1+options.v1"}
-    assert off["verified_value"].isna().all() and set(off["flags"]) == {""}
+    assert off["verified_value"].isna().all() and all(f == [] for f in off["flags"])
 
 
 def test_server_failures_still_end_as_counted_error_rows(llm_server: OpenAIServer, tmp_path: Path,
@@ -597,7 +594,7 @@ def test_server_failures_still_end_as_counted_error_rows(llm_server: OpenAIServe
     metrics, df = stage(params, tmp_path, make_posts(2))
     groups = by_post(df)
     failed = groups["p00000"]  # one chain at a time: the first post's scenario got the garbage
-    assert len(failed) == 1 and failed.iloc[0]["flags"] == "error"
+    assert len(failed) == 1 and list(failed.iloc[0]["flags"]) == ["error"]
     assert failed.iloc[0]["status_detail"] == (
         "scenario: bad_response: the server answered 200 with no choices (after 3 attempts)")
     assert (groups["p00001"]["status"] == "ok").all()  # its 500 was retried

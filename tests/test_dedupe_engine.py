@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from pipeline.dedupe.clusters import UnionFind, choose_kept, components
 from pipeline.dedupe.exact import exact_groups, normalize_for_exact
-from pipeline.dedupe.near import DedupeConfig, find_duplicates, minhash_signatures
+from pipeline.dedupe.near import INPUT_COLUMNS, DedupeConfig, find_duplicates, minhash_signatures
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "raw" / "sample"
@@ -65,21 +65,27 @@ def post(
     return {
         "post_id": post_id,
         "title": title,
-        "selftext": body,
+        "body": body,
         "created_utc": created,
-        "author": author,
+        "author_key": author,
     }
 
 
 def frame(*rows: dict[str, object]) -> pd.DataFrame:
-    df = pd.DataFrame(list(rows), columns=["post_id", "title", "selftext", "created_utc",
-                                           "author"])
+    df = pd.DataFrame(list(rows), columns=list(INPUT_COLUMNS))
     df["post_id"] = df["post_id"].astype("string")
     df["title"] = df["title"].astype("string")
-    df["selftext"] = df["selftext"].astype("string")
-    df["author"] = df["author"].astype("string")
+    df["body"] = df["body"].astype("string")
+    df["author_key"] = df["author_key"].astype("string")
     df["created_utc"] = df["created_utc"].astype("int64")
     return df
+
+
+def as_clean_columns(corpus: pd.DataFrame) -> pd.DataFrame:
+    """The synthetic corpus (raw posts' column names) as the engine takes it: clean's."""
+    return corpus.rename(columns={"selftext": "body", "author": "author_key"})[
+        list(INPUT_COLUMNS)
+    ]
 
 
 def as_records(dupes: pd.DataFrame) -> list[tuple[str, str, str]]:
@@ -144,6 +150,29 @@ def test_normalize_for_exact_drops_a_prepended_update_line_only() -> None:
     assert normalize_for_exact("T", text) == normalize_for_exact("T", STORY_B)
     # A word that merely starts with "edit" in the story is kept.
     assert "editor" in normalize_for_exact("T", "My editor: a long story. " + STORY_B)
+
+
+@pytest.mark.parametrize(
+    ("copy", "original"),
+    [
+        ("I said this&not that to him.", "I said this \u00ac that to him."),  # entity without ;
+        ("The flat is 40 m\u00b2 and I got a PlayStation\u2122.",
+         "The flat is 40 m2 and I got a PlayStationTM."),  # NFKC, clean applies NFC
+        ("My ex wrote wo\u202erd in it.", "My ex wrote word in it."),  # a bidi control
+        ("I typed `[click](here)` in chat.", "I typed click in chat."),  # link in inline code
+    ],
+)
+def test_clean_text_still_needs_the_matching_key(copy: str, original: str) -> None:
+    """Dedupe gets clean's text, which still differs where normalize_for_exact does not:
+    its unescaping, NFKC, invisible characters and link text are no repeat of clean's."""
+    from pipeline.clean.normalize_text import normalize
+
+    a, b = normalize(STORY_A + " " + copy), normalize(STORY_A + " " + original)
+    assert a != b
+    assert normalize_for_exact("T", a) == normalize_for_exact("T", b)
+    dupes = find_duplicates(frame(post("x1", "T", a, 1), post("x2", "T", b, 2)), DedupeConfig(),
+                            progress=False)
+    assert as_records(dupes) == [("x2", "x1", "exact")]
 
 
 def test_normalize_for_exact_missing_parts() -> None:
@@ -223,7 +252,7 @@ def test_same_author_retelling_is_found_even_when_lsh_misses_it() -> None:
     assert as_records(found) == [("c2", "c1", "near")]
     off = DedupeConfig(**strict, same_author_candidates=False)
     assert find_duplicates(frame(*rows), off, progress=False).empty
-    other_author = frame(rows[0], {**rows[1], "author": "someone_else"})
+    other_author = frame(rows[0], {**rows[1], "author_key": "someone_else"})
     assert find_duplicates(other_author, DedupeConfig(**strict), progress=False).empty
 
 
@@ -252,7 +281,7 @@ def test_unrelated_posts_are_never_merged(synthetic: ModuleType) -> None:
     handwritten = frame(
         post("ha", "Lease", STORY_A), post("hb", "Soccer", STORY_B), post("hc", "Garden", STORY_C)
     )
-    df = pd.concat([corpus[handwritten.columns], handwritten], ignore_index=True)
+    df = pd.concat([as_clean_columns(corpus), handwritten], ignore_index=True)
     assert find_duplicates(df, DedupeConfig(), progress=False).empty
 
 
@@ -271,7 +300,7 @@ def test_empty_and_very_short_texts_do_not_crash() -> None:
         post("e1", "", "", 1, None),
         post("e2", "", "", 2, None),
         post("e3", "!!!", "   ", 3, "[deleted]"),
-        {**post("e4", "x", "y", 4), "title": None, "selftext": None},
+        {**post("e4", "x", "y", 4), "title": None, "body": None},
         post("s1", "help", "", 5),
         post("s2", "Help!", "", 6),
         post("s3", "help me", "", 7),
@@ -331,7 +360,7 @@ def test_output_contract() -> None:
 def test_input_errors() -> None:
     df = cluster_frame()
     with pytest.raises(ValueError, match="missing input columns"):
-        find_duplicates(df.drop(columns=["author"]), DedupeConfig(), progress=False)
+        find_duplicates(df.drop(columns=["author_key"]), DedupeConfig(), progress=False)
     with pytest.raises(ValueError, match="not unique"):
         find_duplicates(pd.concat([df, df.iloc[:1]]), DedupeConfig(), progress=False)
     with pytest.raises(ValueError, match="keep"):
@@ -345,10 +374,10 @@ def test_input_errors() -> None:
 
 def test_deterministic_and_independent_of_row_order(synthetic: ModuleType) -> None:
     corpus = synthetic.make_corpus(600, seed=11)
-    cols = ["post_id", "title", "selftext", "created_utc", "author"]
-    first = find_duplicates(corpus[cols], DedupeConfig(), progress=False)
-    again = find_duplicates(corpus[cols], DedupeConfig(), progress=False)
-    shuffled = corpus[cols].sample(frac=1.0, random_state=3).reset_index(drop=True)
+    posts = as_clean_columns(corpus)
+    first = find_duplicates(posts, DedupeConfig(), progress=False)
+    again = find_duplicates(posts, DedupeConfig(), progress=False)
+    shuffled = posts.sample(frac=1.0, random_state=3).reset_index(drop=True)
     reordered = find_duplicates(shuffled, DedupeConfig(), progress=False)
     assert not first.empty
     pd.testing.assert_frame_equal(first, again)
@@ -402,9 +431,8 @@ def test_choose_kept_rules_and_ties() -> None:
 
 def test_planted_corpus_recall_and_precision(synthetic: ModuleType) -> None:
     corpus = synthetic.make_corpus(2_000, seed=7)
-    cols = ["post_id", "title", "selftext", "created_utc", "author"]
     start = time.perf_counter()
-    dupes = find_duplicates(corpus[cols], DedupeConfig(), progress=False)
+    dupes = find_duplicates(as_clean_columns(corpus), DedupeConfig(), progress=False)
     assert time.perf_counter() - start < 30
     labels = synthetic.predicted_labels(corpus["post_id"], dupes)
     m = synthetic.pair_metrics(corpus["truth"].to_numpy(), labels)

@@ -210,8 +210,7 @@ def test_damage_shows_in_summary_and_card(workdir: Path, dumps_dir: Path) -> Non
                  progress=False)  # fmt: skip
     review_run(params, src=workdir / "ann.parquet", decisions_dir=workdir / "none",
                reviewed_out=workdir / "rev.parquet", queue_out=workdir / "queue.jsonl")  # fmt: skip
-    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
-                 posts_src=workdir / "unique.parquet")  # fmt: skip
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
     out = workdir / "processed" / "valact-15k"
     build_run(params, src=workdir / "sel.parquet", out_dir=out)
 

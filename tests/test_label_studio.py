@@ -27,11 +27,11 @@ from pipeline.values import VALUE_IDS
 SPECS: list[dict[str, Any]] = [
     {"post_id": "t1", "verified": {"power": "achievement"},
      "values": ["power", "security", "tradition", "benevolence", "hedonism"]},
-    {"post_id": "t2", "flags": "sensitive"},
-    {"post_id": "t3", "flags": "repaired",
+    {"post_id": "t2", "flags": ["sensitive"]},
+    {"post_id": "t3", "flags": ["repaired"],
      "values": ["power", "security", "tradition", "benevolence", "hedonism"]},
     {"post_id": "t4", "relevance": 0.1},
-    {"post_id": "t5", "flags": "offline_draft"},
+    {"post_id": "t5", "flags": ["offline_draft"]},
     {"post_id": "t6", "status": "refusal"},
 ]
 

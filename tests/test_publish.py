@@ -80,7 +80,6 @@ def built_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
             params,
             src=root / "rev.parquet",
             out=root / "sel.parquet",
-            posts_src=root / "unique.parquet",
         )
         out = root / "processed" / "valact-15k"
         build_run(

@@ -70,7 +70,7 @@ def _build(work: Path, n_posts: int, params: Params, *, first_post: int = 0,
     review_run(params, src=work / "ann.parquet", decisions_dir=work / "decisions",
                reviewed_out=work / "rev.parquet", queue_out=work / "queue.jsonl")
     assemble_run(params, src=work / "rev.parquet", out=work / "sel.parquet",
-                 posts_src=work / "unique.parquet", withdrawn_src=work / "withdrawn.jsonl",
+                 withdrawn_src=work / "withdrawn.jsonl",
                  previous_out=work / "prev.parquet", root=work)
     out = work / "processed" / "valact-15k"
     metrics = build_run(params, src=work / "sel.parquet", out_dir=out,
@@ -409,7 +409,7 @@ def test_withdrawals_check_asks_reddit_and_appends_deleted_and_removed(workdir: 
     review_run(params, src=workdir / "ann.parquet", decisions_dir=workdir / "decisions",
                reviewed_out=workdir / "rev.parquet", queue_out=workdir / "queue.jsonl")
     assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
-                 posts_src=workdir / "unique.parquet", withdrawn_src=workdir / "none.jsonl",
+                 withdrawn_src=workdir / "none.jsonl",
                  previous_out=workdir / "prev.parquet", root=workdir)
     folder = workdir / "release"
     build_run(params, src=workdir / "sel.parquet", out_dir=folder,

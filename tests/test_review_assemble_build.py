@@ -174,12 +174,41 @@ def test_assemble_explains_shortfall(workdir: Path) -> None:
     assert metrics["scenarios"] == 30
 
 
+def test_assemble_run_dates_posts_from_review_output(workdir: Path) -> None:
+    """created_utc comes through annotate and review: assemble needs no unique.parquet."""
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=False))
+    rev = _reviewed(workdir, 30, params)
+    posts = unique_posts(30).set_index("post_id")
+    assert (rev["created_utc"] == posts.loc[rev["post_id"], "created_utc"].to_numpy()).all()
+    # the posts' dates seen by assemble are review's: move them to another year
+    rev["created_utc"] = rev["created_utc"] - 2 * 365 * 86_400
+    write_frame(rev, workdir / "rev.parquet", REVIEWED)
+    (workdir / "unique.parquet").unlink()
+    metrics = assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
+    selected = pd.read_parquet(workdir / "sel.parquet")
+    stamps = pd.to_datetime(rev.set_index("post_id")["created_utc"], unit="s", utc=True)
+    months = stamps.dt.strftime("%Y-%m").groupby(level=0).first()
+    assert (selected["created_month"] == months.loc[selected["post_id"]].to_numpy()).all()
+    assert metrics["scenarios_per_year"] == {"2021": 20}
+
+
+def test_assemble_run_shortfall_counts_posts_from_annotate_metrics(workdir: Path) -> None:
+    """Every post was annotated (metrics/annotate.json: posts_available): more oversampling
+    cannot help, and the message says so."""
+    params = Params()
+    params = replace(params, assemble=replace(params.assemble, scenarios=100, allow_smaller=False))
+    _reviewed(workdir, 30, params)
+    assert json.loads((workdir / "metrics" / "annotate.json").read_text())["posts_available"] == 30
+    with pytest.raises(AssemblyError, match="All 30 posts left after dedupe were annotated"):
+        assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
+
+
 def test_build_folder_loads_with_datasets(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     params = Params()
     params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=False))
     _reviewed(workdir, 30, params)
-    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
-                 posts_src=workdir / "unique.parquet")
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
     out = workdir / "processed" / "valact-15k"
     metrics = build_run(params, src=workdir / "sel.parquet", out_dir=out,
                         metrics_out=workdir / "processed" / "metrics.json")
@@ -230,8 +259,7 @@ def test_build_of_zero_scenarios_fails_with_the_reason(workdir: Path) -> None:
     params = replace(params, assemble=replace(params.assemble, scenarios=20, allow_smaller=True))
     rev = _reviewed(workdir, 30, params)
     write_frame(rev.iloc[0:0], workdir / "rev.parquet", REVIEWED)
-    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
-                 posts_src=workdir / "unique.parquet")
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
     annotate_json = workdir / "metrics" / "annotate.json"  # written by the annotate run above
     figures = json.loads(annotate_json.read_text())
     figures.update(posts_sampled=30, posts_annotated=0, options=0,
@@ -273,8 +301,7 @@ def _build(workdir: Path, n_posts: int, scenarios: int) -> tuple[dict, str]:
     ann = _annotations(workdir, n_posts, params)
     review_run(params, src=ann, decisions_dir=workdir / "decisions",
                reviewed_out=workdir / "rev.parquet", queue_out=workdir / "queue.jsonl")
-    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet",
-                 posts_src=workdir / "unique.parquet")
+    assemble_run(params, src=workdir / "rev.parquet", out=workdir / "sel.parquet")
     out = workdir / "processed" / "valact-15k"
     metrics = build_run(params, src=workdir / "sel.parquet", out_dir=out,
                         metrics_out=workdir / "processed" / "metrics.json")

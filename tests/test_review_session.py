@@ -58,7 +58,7 @@ def _params() -> Params:
 @pytest.fixture()
 def workdir(tmp_path: Path) -> Path:
     """A repo-like folder: annotations, clean posts and the queue (7 items, all `repaired`)."""
-    specs = [{"post_id": f"p{i:05d}", "flags": "repaired"} for i in range(N_ITEMS)]
+    specs = [{"post_id": f"p{i:05d}", "flags": ["repaired"]} for i in range(N_ITEMS)]
     write_annotations(tmp_path / "interim" / "annotations.parquet", specs)
     posts = unique_posts(N_ITEMS).drop(index=[5])  # p00005 has no post: shown without one
     write_frame(posts, tmp_path / "interim" / "clean.parquet", CLEAN_POSTS)

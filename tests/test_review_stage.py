@@ -37,8 +37,9 @@ def make_annotations(specs: Iterable[dict[str, Any]]) -> pd.DataFrame:
         base = {
             "post_id": pid,
             "subreddit": spec.get("subreddit", "Advice"),
+            "created_utc": 1_700_000_000 + 3600 * i,
             "status": status,
-            "flags": spec.get("flags", ""),
+            "flags": spec.get("flags", []),
             "annotator": "gpt-test",
             "prompt_version": "v-test",
         }
@@ -46,7 +47,7 @@ def make_annotations(specs: Iterable[dict[str, Any]]) -> pd.DataFrame:
             rows.append({**base, "status_detail": f"the model said {status}", "scenario": None,
                          "question": None, "value": None, "option_text": None,
                          "relevance": None, "verified_value": None,
-                         "flags": spec.get("flags", status)})
+                         "flags": spec.get("flags", [status])})
             continue
         values = spec.get("values", [VALUE_IDS[(i + j) % 10] for j in range(5)])
         rel = spec.get("relevance", 0.8)
@@ -105,11 +106,11 @@ SPECS: list[dict[str, Any]] = [
     {"post_id": "a1", "verified": {"power": "achievement"}, "values":
         ["power", "security", "tradition", "benevolence", "hedonism"]},          # disagreement
     {"post_id": "a2", "relevance": 0.1},                                           # low relevance
-    {"post_id": "a3", "flags": "repaired"},
+    {"post_id": "a3", "flags": ["repaired"]},
     {"post_id": "a4", "status": "refusal"},
     {"post_id": "a5", "status": "truncated"},
-    {"post_id": "a6", "flags": "sensitive"},
-    {"post_id": "a7", "flags": "offline_draft"},
+    {"post_id": "a6", "flags": ["sensitive"]},
+    {"post_id": "a7", "flags": ["offline_draft"]},
     {"post_id": "a8", "status": "error"},                                          # rerun, no human
     {"post_id": "a9", "relevance": [0.1, 0.9, 0.9, 0.9, 0.9]},                    # not all low
     {"post_id": "b1", "verified": {VALUE_IDS[(9 + j) % 10]: VALUE_IDS[(9 + j) % 10]
@@ -227,7 +228,7 @@ def test_several_reviewers_majority_conflicts_and_withheld_labels(workdir: Path)
     ])
     write_decisions(decisions, "carol.jsonl", [dec("a3", "carol", "reject", 11, reason="meh")])
     specs = [dict(s) for s in SPECS]
-    specs[5] = {"post_id": "a6", "flags": "sensitive",
+    specs[5] = {"post_id": "a6", "flags": ["sensitive"],
                 "values": ["power", "security", "tradition", "benevolence", "hedonism"]}
     no_overlap = Params(review=ReviewParams(audit_rate=0.0, overlap_rate=0.0))
     metrics, queue, rev = _run(workdir, specs, no_overlap, decisions)

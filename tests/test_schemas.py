@@ -1,8 +1,11 @@
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from pipeline.artifacts import read_frame, write_frame
 from pipeline.release.ids import option_id, scenario_id
-from pipeline.schemas import DUPLICATES, REJECTED, SELECTED, ArtifactError, validate
+from pipeline.schemas import ANNOTATIONS, DUPLICATES, REJECTED, SELECTED, ArtifactError, validate
 
 
 def _selected(n: int = 2) -> pd.DataFrame:
@@ -66,3 +69,26 @@ def test_duplicate_cannot_point_to_itself() -> None:
                        "method": ["exact"]})
     with pytest.raises(ArtifactError, match="not_self"):
         validate(df, DUPLICATES)
+
+
+def _annotation_rows(flags: list[object]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "post_id": f"p{i}", "subreddit": "Advice", "created_utc": 1_700_000_000,
+        "status": "rejected", "status_detail": "no", "scenario": None, "question": None,
+        "value": None, "option_text": None, "relevance": None, "verified_value": None,
+        "flags": f, "annotator": "offline", "prompt_version": "offline-v1",
+    } for i, f in enumerate(flags)])
+
+
+def test_flags_are_a_list_column_read_back_as_lists(tmp_path: Path) -> None:
+    path = tmp_path / "ann.parquet"
+    write_frame(_annotation_rows([["rejected", "sensitive"], []]), path, ANNOTATIONS)
+    back = read_frame(path, ANNOTATIONS)
+    assert back["flags"].tolist() == [["rejected", "sensitive"], []]
+
+
+@pytest.mark.parametrize("flags", [["sensitive", "rejected"], ["rejected", "rejected"], [""],
+                                   "rejected;sensitive", None])
+def test_flags_must_be_sorted_distinct_nonempty_strings(flags: object) -> None:
+    with pytest.raises(ArtifactError, match="flags"):
+        validate(_annotation_rows([flags]), ANNOTATIONS)

@@ -264,7 +264,7 @@ class Annotator:
         flags = {status} if status == "error" else {status} | run.flags
         return {**self._base(run), "status": status, "status_detail": detail, "value": None,
                 "option_text": None, "relevance": None, "verified_value": None,
-                "flags": ";".join(sorted(flags))}
+                "flags": sorted(flags)}
 
     def option_rows(self, run: PostRun) -> list[dict[str, Any]]:
         assert run.options is not None
@@ -284,7 +284,7 @@ class Annotator:
             rows.append({**self._base(run), "status": "ok", "status_detail": detail,
                          "value": opt.value, "option_text": opt.action.strip(),
                          "relevance": float(opt.relevance), "verified_value": verified,
-                         "flags": ";".join(sorted(flags))})
+                         "flags": sorted(flags)})
         return rows
 
 
@@ -474,7 +474,7 @@ def summary_metrics(annotations: pd.DataFrame, params: Params) -> dict[str, Any]
     errors = per_post[per_post["status"] == "error"]
     post_flags: Counter[str] = Counter()
     for _, group in annotations.groupby("post_id"):
-        flags = {f for cell in group["flags"] for f in str(cell).split(";") if f}
+        flags = {f for cell in group["flags"] for f in cell}
         post_flags.update(flags)
     verified = ok.dropna(subset=["verified_value"])
     per_post_options = ok.groupby("post_id").size()

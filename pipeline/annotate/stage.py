@@ -59,12 +59,23 @@ def annotate_offline(posts: pd.DataFrame, min_relevance: float, progress: bool) 
                     "option_text": opt.text,
                     "relevance": opt.relevance,
                     "verified_value": None,
-                    "flags": "offline_draft",
+                    "flags": ["offline_draft"],
                     "annotator": offline.ANNOTATOR,
                     "prompt_version": offline.PROMPT_VERSION,
                 }
             )
     return pd.DataFrame(rows, columns=list(ANNOTATIONS.columns))
+
+
+def with_post_dates(annotations: pd.DataFrame, sample: pd.DataFrame) -> pd.DataFrame:
+    """Every row gets its post's ``created_utc`` from the sample.
+
+    The date is carried forward so that assemble (per-year cap, ``created_month``) reads it
+    from review's output instead of reading unique.parquet again. It is added here, after
+    the annotator, for both providers: no LLM request and no cache key depends on it.
+    """
+    dates = dict(zip(sample["post_id"], sample["created_utc"], strict=True))
+    return annotations.assign(created_utc=annotations["post_id"].map(dates))
 
 
 def _status_row(post: Any, status: str, detail: str) -> dict[str, Any]:
@@ -79,7 +90,7 @@ def _status_row(post: Any, status: str, detail: str) -> dict[str, Any]:
         "option_text": None,
         "relevance": None,
         "verified_value": None,
-        "flags": status,
+        "flags": [status],
         "annotator": offline.ANNOTATOR,
         "prompt_version": offline.PROMPT_VERSION,
     }
@@ -130,6 +141,7 @@ def run(
         annotations, _ = llm_annotator.annotate(sample, params, progress=progress,
                                                 client_options=client_options)
         extra = llm_annotator.summary_metrics(annotations, params)
+    annotations = with_post_dates(annotations, sample)
     annotations = annotations.sort_values(["post_id", "value"], na_position="first")
     annotations = write_frame(annotations, out, ANNOTATIONS)
     ok = annotations[annotations["status"] == "ok"]

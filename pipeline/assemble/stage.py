@@ -34,12 +34,15 @@ import pandas as pd
 from pipeline import paths
 from pipeline.artifacts import empty_frame, read_frame, write_frame, write_stage_metrics
 from pipeline.assemble.carry import CarryError, carry_forward
+from pipeline.options_format import items
 from pipeline.params import Params
 from pipeline.progress import progress_bar
 from pipeline.release import previous as previous_release
 from pipeline.release.ids import option_id, scenario_id
 from pipeline.release.withdrawals import Withdrawal, read_withdrawals
-from pipeline.schemas import PREVIOUS_RELEASE, REVIEWED, SELECTED, UNIQUE_POSTS
+from pipeline.schemas import PREVIOUS_RELEASE, REVIEWED, SELECTED
+from pipeline.stage_metrics import AnnotateMetrics
+from pipeline.stage_metrics import read as read_metrics
 from pipeline.text_patterns import hash_unit
 from pipeline.values import N_VALUES, VALUE_IDS, are_opposed
 
@@ -67,7 +70,9 @@ def balanced_size(n: int, k: int) -> int:
 
 
 def post_years(posts: pd.DataFrame) -> dict[str, int]:
-    """post_id -> calendar year (UTC) of the post."""
+    """post_id -> calendar year (UTC) of the post (``posts``: post_id, created_utc; a post
+    may have several rows, as in review's output)."""
+    posts = posts.drop_duplicates("post_id")
     years = pd.to_datetime(posts["created_utc"], unit="s", utc=True).dt.year
     return dict(zip(posts["post_id"], years.astype(int), strict=True))
 
@@ -81,22 +86,14 @@ def score_scenarios(
 ) -> pd.DataFrame:
     years = years if years is not None else {}
     rows = []
-    # Plain records, grouped by post (pandas per group costs ~2 ms: 9 s for 4,500 posts).
+    # each post's options, most relevant first
     ordered = reviewed.sort_values(
         ["post_id", "relevance", "value"], ascending=[True, False, True], kind="stable"
     )
-    records = ordered[["post_id", "subreddit", "value", "relevance", "agreement"]].to_dict(
-        "records"
-    )
-    lo = 0
-    bar = progress_bar(total=len(records), desc="assemble: score", unit="option",
+    bar = progress_bar(total=len(ordered), desc="assemble: score", unit="option",
                        disable=not progress)
-    while lo < len(records):
-        post_id = records[lo]["post_id"]
-        hi = lo
-        while hi < len(records) and records[hi]["post_id"] == post_id:
-            hi += 1
-        group, lo = records[lo:hi], hi
+    for item in items(ordered, "post_id", ["subreddit", "value", "relevance", "agreement"]):
+        post_id, group = item.key, item.rows
         bar.update(len(group))
         n_values = len({r["value"] for r in group})
         if n_values < k:
@@ -421,15 +418,25 @@ def assemble(
 
 def post_months(posts: pd.DataFrame) -> dict[str, str]:
     """post_id -> ``YYYY-MM`` (UTC) of the post: the only date the release publishes."""
+    posts = posts.drop_duplicates("post_id")
     stamps = pd.to_datetime(posts["created_utc"], unit="s", utc=True)
     return dict(zip(posts["post_id"], stamps.dt.strftime("%Y-%m"), strict=True))
+
+
+def posts_after_dedupe(annotate_metrics: Path) -> int | None:
+    """How many posts dedupe left, as annotate counted them (``posts_available`` in
+    metrics/annotate.json): only the shortfall message needs it, so assemble reads that
+    figure instead of unique.parquet. None when annotate's metrics are not there."""
+    if not annotate_metrics.exists():
+        return None
+    return read_metrics(AnnotateMetrics, annotate_metrics.parent).posts_available
 
 
 def run(
     params: Params,
     src: Path = paths.REVIEWED,
     out: Path = paths.SELECTED,
-    posts_src: Path = paths.UNIQUE,
+    annotate_metrics: Path = paths.STAGE_METRICS_DIR / "annotate.json",
     withdrawn_src: Path = paths.WITHDRAWN,
     previous_out: Path = paths.PREVIOUS_RELEASE,
     root: Path = Path("."),
@@ -437,13 +444,13 @@ def run(
 ) -> dict[str, Any]:
     ap = params.assemble
     reviewed = read_frame(src, REVIEWED)
-    posts = read_frame(posts_src, UNIQUE_POSTS)[["post_id", "created_utc"]]
     withdrawn = read_withdrawals(withdrawn_src)
     release = previous_release.load(ap.previous_release, root=root) if ap.previous_release else None
     prev_rows = release.rows if release is not None else empty_frame(PREVIOUS_RELEASE)
     selected, metrics = assemble(
-        reviewed, params, post_years(posts), months=post_months(posts),
-        previous=prev_rows, withdrawn=withdrawn, progress=progress, n_posts=len(posts),
+        reviewed, params, post_years(reviewed), months=post_months(reviewed),
+        previous=prev_rows, withdrawn=withdrawn, progress=progress,
+        n_posts=posts_after_dedupe(annotate_metrics),
     )
     metrics["previous_release"] = (
         None

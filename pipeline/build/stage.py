@@ -29,6 +29,7 @@ from pipeline.build.card import render_card
 from pipeline.build.checks import release_problems
 from pipeline.build.features import CONFIGS, SPLIT
 from pipeline.build.plot import plot_value_distribution
+from pipeline.options_format import items
 from pipeline.params import Params, as_dict
 from pipeline.progress import progress_bar
 from pipeline.release.changes import diff_releases
@@ -53,18 +54,18 @@ def tables(selected: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         drop=True
     )
     scen_rows = []
-    for sid, g in sel.groupby("scenario_id", sort=True):
-        first = g.iloc[0]
+    for item in items(sel, "scenario_id"):
+        first = item.rows[0]
         scen_rows.append(
             {
-                "scenario_id": sid,
+                "scenario_id": item.key,
                 "subreddit": first["subreddit"],
                 "post_id": first["post_id"],
                 "scenario": first["scenario"],
                 "question": first["question"],
                 "options": [
-                    {"option_id": r.option_id, "text": r.text, "value": r.value}
-                    for r in g.itertuples(index=False)
+                    {"option_id": r["option_id"], "text": r["text"], "value": r["value"]}
+                    for r in item.rows
                 ],
                 "annotator": first["annotator"],
                 "prompt_version": first["prompt_version"],

@@ -5,6 +5,15 @@ without the words changing: Unicode compatibility forms, case, markdown, links, 
 whitespace and trailing edit notes ("EDIT: thanks everyone"). Cross-posts and reposts then
 hash to the same key. The normalized text is also what the near-duplicate stage shingles and
 scores, so both stages see the same tokens.
+
+The stage passes clean's text (``clean.normalize_text``), and this is not that normalization
+done twice: clean keeps readable text (case, punctuation, URLs as ``text (url)``), this
+builds a matching key from it. Even the steps that look shared are not no-ops on clean's
+output, so they stay (dropping them would change which posts are duplicates): clean decodes
+only ``;``-terminated entities (``this&not that`` stays, here it becomes ``this¬ that``),
+applies NFC where this applies NFKC (``m²`` -> ``m2``, ``™`` -> ``TM``), keeps bidi controls
+(U+202A-U+202E) and keeps ``[text](url)`` inside inline code, and drops edit notes only at
+the start of a line (an inline "... it is far. Edit: I went" is cut here).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from pipeline.progress import progress_bar
 from pipeline.text_patterns import REMOVED_MARKERS
 
 __all__ = [
+    "INPUT_COLUMNS",
     "OUTPUT_COLUMNS",
     "DedupeConfig",
     "candidate_pairs",
@@ -46,7 +47,7 @@ __all__ = [
 log = logging.getLogger("valact.dedupe")
 
 OUTPUT_COLUMNS = ("post_id", "kept_post_id", "score", "method")
-INPUT_COLUMNS = ("post_id", "title", "selftext", "created_utc", "author")
+INPUT_COLUMNS = ("post_id", "title", "body", "created_utc", "author_key")  # clean's columns
 
 
 @dataclass(frozen=True)
@@ -425,9 +426,11 @@ def find_duplicates(
 ) -> pd.DataFrame:
     """Find exact and near duplicates; one row per removed post.
 
-    ``df`` has ``post_id`` (unique), ``title``, ``selftext``, ``created_utc`` (int) and
-    ``author`` (nullable). Returns ``post_id``, ``kept_post_id``, ``score`` (100 for exact,
-    else the best verified score linking the post's exact group into its cluster) and
+    ``df`` has clean's columns (interim/clean.parquet; others are ignored): ``post_id``
+    (unique), ``title``, ``body``, ``created_utc`` (int) and ``author_key`` (nullable; posts
+    with the same key count as one author). Returns ``post_id``, ``kept_post_id``,
+    ``score`` (100 for exact, else the best verified score linking the post's exact group
+    into its cluster) and
     ``method`` (``"exact"`` when the post's normalized text equals the kept post's, else
     ``"near"``), sorted by ``(kept_post_id, post_id)``. The kept post of a cluster is never
     in the output. The result depends only on the rows' content and ``config``, not on the
@@ -444,9 +447,12 @@ def find_duplicates(
         raise ValueError(f"find_duplicates: post_id is not unique (e.g. {dup!r})")
 
     # Canonical row order: everything below depends only on content, not input order.
-    frame = df.assign(post_id=ids).sort_values("post_id", kind="stable").reset_index(drop=True)
+    frame = (
+        df[list(INPUT_COLUMNS)].assign(post_id=ids)
+        .sort_values("post_id", kind="stable").reset_index(drop=True)
+    )
     n = len(frame)
-    titles, bodies = _text_or_empty(frame["title"]), _text_or_empty(frame["selftext"])
+    titles, bodies = _text_or_empty(frame["title"]), _text_or_empty(frame["body"])
     created = pd.to_numeric(frame["created_utc"]).to_numpy(dtype=np.int64)
     lengths = np.fromiter(
         (len(t.strip()) + len(b.strip()) for t, b in zip(titles, bodies, strict=True)),
@@ -475,7 +481,7 @@ def find_duplicates(
         sigs = minhash_signatures(rep_texts, config, progress=progress)
         author_codes = None
         if config.same_author_candidates:
-            author = frame["author"].astype(object).to_numpy()[reps]
+            author = frame["author_key"].astype(object).to_numpy()[reps]
             unknown = np.array(
                 [not isinstance(a, str) or a.strip().lower() in ("", *REMOVED_MARKERS)
                  for a in author], dtype=bool,

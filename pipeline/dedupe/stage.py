@@ -35,10 +35,7 @@ def run(
         keep=dp.keep,
         seed=params.seed,
     )
-    engine_input = posts.rename(columns={"body": "selftext", "author_key": "author"})[
-        ["post_id", "title", "selftext", "created_utc", "author"]
-    ]
-    dupes = find_duplicates(engine_input, config, progress=progress)
+    dupes = find_duplicates(posts, config, progress=progress)
     dupes = write_frame(dupes, dupes_out, DUPLICATES)
     unique = posts[~posts["post_id"].isin(set(dupes["post_id"]))]
     unique = unique.sort_values(["created_utc", "post_id"], kind="stable")

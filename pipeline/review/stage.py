@@ -26,6 +26,7 @@ import pandas as pd
 
 from pipeline import paths
 from pipeline.artifacts import read_frame, write_frame, write_jsonl, write_stage_metrics
+from pipeline.options_format import items
 from pipeline.params import Params
 from pipeline.progress import progress_bar
 from pipeline.review.agreement import ItemOptions, review_agreement
@@ -82,7 +83,7 @@ def reasons_from_records(rows: list[dict[str, Any]], low_relevance: float) -> li
     """:func:`item_reasons` on the item's rows as plain dicts (what the stage loop uses)."""
     reasons: set[str] = set()
     for r in rows:
-        reasons.update(f for f in str(r["flags"]).split(";") if f and f not in NOT_FOR_HUMANS)
+        reasons.update(f for f in r["flags"] if f not in NOT_FOR_HUMANS)
     ok = [r for r in rows if r["status"] == "ok"]
     if ok and all(r["relevance"] < low_relevance for r in ok):
         reasons.add("low_relevance")
@@ -150,23 +151,19 @@ def replay(
     rp = params.review
     overlap_rate = rp.overlap_rate
     standing = standing_by_reviewer(loaded)
-    items = set(annotations["post_id"])
+    item_ids = set(annotations["post_id"])
     problems = [f"{p.file}:{p.line}: {p.problem}" for p in loaded.problems]
     unknown_item_lines = 0
     for d, file, line in loaded.decisions:
-        if d.item_id not in items:
+        if d.item_id not in item_ids:
             unknown_item_lines += 1
             problems.append(f"{file}:{line}: item {d.item_id!r} is not among the annotated items")
 
-    # The loop works on plain dicts (pandas per item costs ~3 ms: 17 s for 4,500 items);
-    # frames are built only for items with decisions, and once at the end for the rest.
+    # The loop works on each item's rows as plain dicts (options_format.items); frames are
+    # built only for items with decisions, and once at the end for the rest.
     annotations = annotations.sort_values("post_id", kind="stable").reset_index(drop=True)
     # what each option was written for; a relabel below changes only ``value``
     annotations = annotations.assign(annotated_value=annotations["value"])
-    records = annotations.to_dict("records")
-    post_ids = annotations["post_id"].astype(str).to_numpy()
-    starts = [i for i in range(len(post_ids)) if i == 0 or post_ids[i] != post_ids[i - 1]]
-    bounds = list(zip(starts, [*starts[1:], len(post_ids)], strict=True))
 
     publish_idx: list[int] = []  # rows published as they are, with their status
     publish_status: list[str] = []
@@ -178,16 +175,17 @@ def replay(
     options_by_item: dict[str, ItemOptions] = {}
     resolutions: dict[str, Resolution] = {}
     options_withheld = 0
-    for lo, hi in progress_bar(bounds, desc="review", unit="item",
-                       disable=not progress):
-        pid = str(post_ids[lo])
-        rows_r = records[lo:hi]
+    for item in progress_bar(items(annotations, "post_id"), desc="review", unit="item",
+                             disable=not progress):
+        pid = str(item.key)
+        rows_r = item.rows
         reasons = reasons_from_records(rows_r, rp.low_relevance)
         if not reasons and _audit_pick(params.seed, pid, rp.audit_rate):
             reasons = ["audit"]
         reason_counts.update(reasons)
         reasons_by_item[pid] = reasons
-        ok_idx = [lo + j for j, r in enumerate(rows_r) if r["status"] == "ok"]
+        ok_idx = [i for i, r in zip(item.positions, rows_r, strict=True) if r["status"] == "ok"]
+        ok_rows = [r for r in rows_r if r["status"] == "ok"]
         by_reviewer = standing.get(pid, {})
         extra: list[str] = []
         if by_reviewer and not ok_idx:
@@ -202,15 +200,13 @@ def replay(
             ok = annotations.iloc[ok_idx]
             options_by_item[pid] = ItemOptions(
                 {
-                    str(records[i]["value"]): (
-                        str(records[i]["verified_value"])
-                        if pd.notna(records[i]["verified_value"])
-                        else None
+                    str(r["value"]): (
+                        str(r["verified_value"]) if pd.notna(r["verified_value"]) else None
                     )
-                    for i in ok_idx
+                    for r in ok_rows
                 }
             )
-            resolution = resolve_item(pid, by_reviewer, [str(records[i]["value"]) for i in ok_idx])
+            resolution = resolve_item(pid, by_reviewer, [str(r["value"]) for r in ok_rows])
             resolutions[pid] = resolution
             rows: pd.DataFrame | None
             try:
