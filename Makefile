@@ -10,7 +10,7 @@ export HF_DATASETS_OFFLINE := 1
 
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-llm lint bench bench-pii sample scale clean-venv browser
+.PHONY: install run test test-fast test-llm lint bench bench-pii sample scale clean-venv browser
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ browser: /usr/bin/chromium /usr/bin/chromedriver
 test: install browser
 	ruff check .
 	VALACT_REQUIRE_BROWSER=1 pytest
+
+## make test-fast: ruff and the tests not marked slow (no end-to-end run, worker pool, publish,
+## spawned process or browser); the last -m given wins, so real_llm is excluded here again
+test-fast: install
+	ruff check .
+	pytest -m "not slow and not real_llm"
 
 ## make test-llm: the real_llm tests against a real llama.cpp server (llama-cpp-python).
 ## Installs the llm-local extra, compiled from source for any x86-64 CPU (GGML_NATIVE=OFF;

@@ -32,6 +32,7 @@ def scores() -> dict[str, bench.Score]:
     return bench.evaluate(posts)
 
 
+@pytest.mark.slow
 def test_advice_filter_meets_its_goal(scores: dict[str, bench.Score]) -> None:
     s = scores["require_advice"]
     assert s.tp + s.fn == 376
@@ -39,12 +40,14 @@ def test_advice_filter_meets_its_goal(scores: dict[str, bench.Score]) -> None:
     assert s.recall is not None and s.recall >= 0.9, s.figures()
 
 
+@pytest.mark.slow
 def test_self_harm_filter_misses_none(scores: dict[str, bench.Score]) -> None:
     s = scores["self_harm"]
     assert s.fn == 0, [p.post_id for p in s.false_neg]
     assert s.fp <= 2, [p.post_id for p in s.false_pos]
 
 
+@pytest.mark.slow
 def test_child_abuse_filter_does_not_regress(scores: dict[str, bench.Score]) -> None:
     s = scores["child_abuse"]
     assert s.tp >= 2 and s.fp <= 1, s.figures()

@@ -12,13 +12,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +40,6 @@ from pipeline.values import VALUE_IDS
 from servers.openai_server import Answer, Fault, OpenAIServer, openai_server
 from stage_fixtures import unique_posts
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 MODEL = "gpt-4o-mini"
 VERSION = "scenario.v1+options.v1+verify.v1"
 FAST = {"backoff_base": 0.01, "backoff_max": 0.05, "timeout": 10.0}
@@ -158,8 +155,8 @@ def make_posts(n: int, marked: dict[str, str] | None = None) -> pd.DataFrame:
     return posts
 
 
-def make_params(server: OpenAIServer, scenarios: int, **annotate: Any) -> Params:
-    ap: dict[str, Any] = {"provider": "openai", "model": MODEL, "base_url": server.base_url,
+def make_params(llm_server: OpenAIServer, scenarios: int, **annotate: Any) -> Params:
+    ap: dict[str, Any] = {"provider": "openai", "model": MODEL, "base_url": llm_server.base_url,
                           "concurrency": 4, "oversample": 1.0}
     ap.update(annotate)
     return Params(annotate=AnnotateParams(**ap),
@@ -167,16 +164,14 @@ def make_params(server: OpenAIServer, scenarios: int, **annotate: Any) -> Params
 
 
 @pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with openai_server() as srv:
-        srv.responder = FakeModel()
-        yield srv
+def llm_server(llm_server: OpenAIServer) -> OpenAIServer:
+    """The shared server (tests/conftest.py), answering as :class:`FakeModel`."""
+    llm_server.responder = FakeModel()
+    return llm_server
 
 
 @pytest.fixture(autouse=True)
-def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+def _env(no_openai_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VALACT_LLM_CACHE", str(tmp_path / "llm-cache.sqlite"))
     monkeypatch.chdir(tmp_path)
 
@@ -194,9 +189,9 @@ def by_post(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(k): g for k, g in df.groupby("post_id")}
 
 
-def distinct_bodies(server: OpenAIServer) -> int:
+def distinct_bodies(llm_server: OpenAIServer) -> int:
     """Distinct chat requests (a request cut off by a kill has no JSON body: not counted)."""
-    return len({json.dumps(r.body, sort_keys=True) for r in server.chat_records()
+    return len({json.dumps(r.body, sort_keys=True) for r in llm_server.chat_records()
                 if isinstance(r.body, dict)})
 
 
@@ -277,9 +272,9 @@ def test_models_reject_bad_shapes() -> None:
 # -- the stage end to end -------------------------------------------------------------------
 
 
-def test_full_run_statuses_flags_and_routing(server: OpenAIServer, tmp_path: Path) -> None:
+def test_full_run_statuses_flags_and_routing(llm_server: OpenAIServer, tmp_path: Path) -> None:
     posts = make_posts(12, MARKED)
-    params = make_params(server, 12)
+    params = make_params(llm_server, 12)
     metrics, df = stage(params, tmp_path, posts)
     groups = by_post(df)
     assert set(groups) == set(posts["post_id"])
@@ -332,19 +327,19 @@ def test_full_run_statuses_flags_and_routing(server: OpenAIServer, tmp_path: Pat
     assert 0.9 < metrics["verifier_agreement"] < 1.0
 
     # a rerun sends nothing and writes the same rows
-    sent = server.count()
+    sent = llm_server.count()
     _, again = stage(params, tmp_path, posts, out="again.parquet")
-    assert server.count() == sent
+    assert llm_server.count() == sent
     pd.testing.assert_frame_equal(df, again)
     stats = json.loads((tmp_path / "annotate-last-run.json").read_text())
     assert stats["http_requests"] == 0 and stats["cached"] == stats["calls"]
 
 
-def test_prompt_injection_cannot_change_the_shape(server: OpenAIServer, tmp_path: Path) -> None:
+def test_prompt_injection_cannot_change_the_shape(llm_server: OpenAIServer, tmp_path: Path) -> None:
     posts = make_posts(4, {"p00001": INJECTION})
-    params = make_params(server, 4)
+    params = make_params(llm_server, 4)
     _, df = stage(params, tmp_path, posts)
-    records = server.chat_records()
+    records = llm_server.chat_records()
     systems = {r.body["messages"][0]["content"] for r in records
                if "<post_json>" in r.body["messages"][0]["content"]}
     assert len(systems) == 1  # the instructions are the same for every post
@@ -364,7 +359,7 @@ def test_prompt_injection_cannot_change_the_shape(server: OpenAIServer, tmp_path
 
     # a gullible model follows the injection: validation catches it, the post is invalid
     # and routed to review, the other posts are unaffected
-    server.responder = FakeModel(gullible=True)
+    llm_server.responder = FakeModel(gullible=True)
     _, df2 = stage(params, tmp_path, posts, out="gullible.parquet",
                    cache=tmp_path / "other-cache.sqlite")
     g = by_post(df2)
@@ -375,65 +370,65 @@ def test_prompt_injection_cannot_change_the_shape(server: OpenAIServer, tmp_path
     assert list(df2.columns) == list(ANNOTATIONS.columns)
 
 
-def test_rate_limits_and_server_errors_are_tolerated(server: OpenAIServer,
+def test_rate_limits_and_server_errors_are_tolerated(llm_server: OpenAIServer,
                                                      tmp_path: Path) -> None:
-    server.push(Fault.rate_limit(0.05), Fault.server_error(), Fault.unavailable(0.02),
+    llm_server.push(Fault.rate_limit(0.05), Fault.server_error(), Fault.unavailable(0.02),
                 Fault.server_error(502), Fault.rate_limit(0.05, ms=True))
-    _, df = stage(make_params(server, 6), tmp_path, make_posts(6))
+    _, df = stage(make_params(llm_server, 6), tmp_path, make_posts(6))
     assert (df["status"] == "ok").all() and df["post_id"].nunique() == 6
-    assert server.count() == 6 * 3 + 5
+    assert llm_server.count() == 6 * 3 + 5
 
 
-def test_json_schema_rejected_falls_back(server: OpenAIServer, tmp_path: Path) -> None:
-    server.reject_json_schema = True
-    _, df = stage(make_params(server, 3), tmp_path, make_posts(3))
+def test_json_schema_rejected_falls_back(llm_server: OpenAIServer, tmp_path: Path) -> None:
+    llm_server.reject_json_schema = True
+    _, df = stage(make_params(llm_server, 3), tmp_path, make_posts(3))
     assert (df["status"] == "ok").all() and df["post_id"].nunique() == 3
     modes = Counter((r.body.get("response_format") or {}).get("type")
-                    for r in server.chat_records())
+                    for r in llm_server.chat_records())
     assert modes["json_object"] == 9  # every call answered in json_object mode
 
 
-def test_llama_cpp_style_server_settles_on_json_object_schema(server: OpenAIServer,
+def test_llama_cpp_style_server_settles_on_json_object_schema(llm_server: OpenAIServer,
                                                               tmp_path: Path) -> None:
     """A 500 naming response_format (llama-cpp-python) is a rejection, not a retry."""
-    server.reject_json_schema = True
-    server.format_rejection_status = 500
-    _, df = stage(make_params(server, 3, max_attempts=6), tmp_path, make_posts(3))
+    llm_server.reject_json_schema = True
+    llm_server.format_rejection_status = 500
+    _, df = stage(make_params(llm_server, 3, max_attempts=6), tmp_path, make_posts(3))
     assert (df["status"] == "ok").all()
-    bodies = [r.body for r in server.chat_records()]
+    bodies = [r.body for r in llm_server.chat_records()]
     rejected = [b for b in bodies if b["response_format"]["type"] == "json_schema"]
     # the posts started before the mode settled got one 500 each (never retried)
     assert 1 <= len(rejected) <= 3 and len(bodies) == 9 + len(rejected)
     assert all("schema" in b["response_format"] for b in bodies if b not in rejected)
 
 
-def test_forced_response_format_param(server: OpenAIServer, tmp_path: Path) -> None:
-    _, df = stage(make_params(server, 2, response_format="json_object"), tmp_path,
+def test_forced_response_format_param(llm_server: OpenAIServer, tmp_path: Path) -> None:
+    _, df = stage(make_params(llm_server, 2, response_format="json_object"), tmp_path,
                   make_posts(2))
     assert (df["status"] == "ok").all()
     assert all(r.body["response_format"] == {"type": "json_object"}
-               for r in server.chat_records())
-    server.reset_counts()
-    server.reject_json_object = True
-    _, df = stage(make_params(server, 2, response_format="json_object_schema",
+               for r in llm_server.chat_records())
+    llm_server.reset_counts()
+    llm_server.reject_json_object = True
+    _, df = stage(make_params(llm_server, 2, response_format="json_object_schema",
                               allow_errors=True, cache_namespace="forced"),
                   tmp_path, make_posts(2), out="forced.parquet")
-    assert (df["status"] == "error").all() and server.count() == 2  # one call, not retried
+    assert (df["status"] == "error").all() and llm_server.count() == 2  # one call, not retried
     assert df["status_detail"].str.contains("format_rejected").all()
     assert df["status_detail"].str.contains("fixed to json_object_schema").all()
 
 
-def test_growing_the_target_only_annotates_new_posts(server: OpenAIServer,
+def test_growing_the_target_only_annotates_new_posts(llm_server: OpenAIServer,
                                                      tmp_path: Path) -> None:
     posts = make_posts(30)
-    _, small = stage(make_params(server, 8), tmp_path, posts)
-    assert small["post_id"].nunique() == 8 and server.count() == 8 * 3
-    server.reset_counts()
-    _, large = stage(make_params(server, 20), tmp_path, posts, out="large.parquet")
+    _, small = stage(make_params(llm_server, 8), tmp_path, posts)
+    assert small["post_id"].nunique() == 8 and llm_server.count() == 8 * 3
+    llm_server.reset_counts()
+    _, large = stage(make_params(llm_server, 20), tmp_path, posts, out="large.parquet")
     assert large["post_id"].nunique() == 20
     assert set(small["post_id"]) <= set(large["post_id"])
-    assert server.count() == (20 - 8) * 3  # old posts come from the cache
-    asked = {_block(r.body, "post_json")["body"] for r in server.chat_records()
+    assert llm_server.count() == (20 - 8) * 3  # old posts come from the cache
+    asked = {_block(r.body, "post_json")["body"] for r in llm_server.chat_records()
              if "<post_json>" in r.body["messages"][0]["content"]}
     old = set(posts[posts["post_id"].isin(small["post_id"])]["body"])
     assert not asked & old
@@ -441,36 +436,36 @@ def test_growing_the_target_only_annotates_new_posts(server: OpenAIServer,
     pd.testing.assert_frame_equal(kept, small.reset_index(drop=True))
 
 
-def test_budget_cap_writes_errors_then_rerun_finishes(server: OpenAIServer,
+def test_budget_cap_writes_errors_then_rerun_finishes(llm_server: OpenAIServer,
                                                       tmp_path: Path) -> None:
     posts = make_posts(10)
     # worst case of a call: (~1000 input + 1200 output tokens) at $1/1k output ~ $1.2-1.5
     cheap = {"price_input_per_m": 100.0, "price_output_per_m": 1000.0, "concurrency": 2}
     with pytest.raises(RuntimeError, match=r"ended in error \(.*budget"):
-        stage(make_params(server, 10, budget_usd=6.0, **cheap), tmp_path, posts)
+        stage(make_params(llm_server, 10, budget_usd=6.0, **cheap), tmp_path, posts)
     df = read_frame(tmp_path / "ann.parquet", ANNOTATIONS)
     per_post = df.drop_duplicates("post_id").set_index("post_id")["status"]
     assert (per_post == "ok").any() and (per_post == "error").any()
     errors = df[df["status"] == "error"]
     assert errors["status_detail"].str.contains("budget").all()
     assert all(f == ["error"] for f in errors["flags"])
-    first = {json.dumps(r.body, sort_keys=True) for r in server.chat_records()}
-    assert len(first) == server.count() < 30
-    server.reset_counts()
-    _, done = stage(make_params(server, 10, budget_usd=1000.0, **cheap), tmp_path, posts,
+    first = {json.dumps(r.body, sort_keys=True) for r in llm_server.chat_records()}
+    assert len(first) == llm_server.count() < 30
+    llm_server.reset_counts()
+    _, done = stage(make_params(llm_server, 10, budget_usd=1000.0, **cheap), tmp_path, posts,
                     out="done.parquet")
     assert (done["status"] == "ok").all() and done["post_id"].nunique() == 10
-    second = {json.dumps(r.body, sort_keys=True) for r in server.chat_records()}
+    second = {json.dumps(r.body, sort_keys=True) for r in llm_server.chat_records()}
     assert not first & second and len(first | second) == 30  # nothing was asked twice
 
 
-def test_estimate_before_and_after(server: OpenAIServer, tmp_path: Path) -> None:
+def test_estimate_before_and_after(llm_server: OpenAIServer, tmp_path: Path) -> None:
     posts = make_posts(10, {"p00007": "#reject"})
     src = tmp_path / "unique.parquet"
     write_frame(posts, src, UNIQUE_POSTS)
-    params = make_params(server, 10, budget_usd=5.0)
+    params = make_params(llm_server, 10, budget_usd=5.0)
     text = estimate(params, src)
-    assert server.count() == 0
+    assert llm_server.count() == 0
     lines = text.splitlines()
     assert lines[0].startswith("annotate estimate: 10 posts sampled of 10 unique")
     assert "scenario: 10 requests: 0 cached, 10 to send" in text
@@ -478,9 +473,9 @@ def test_estimate_before_and_after(server: OpenAIServer, tmp_path: Path) -> None
     assert "[10 of them from averages]" in text and "upper bound" in text
     assert "fits within annotate.budget_usd = $5" in text
     stage(params, tmp_path, posts)
-    server.reset_counts()
+    llm_server.reset_counts()
     after = estimate(params, src)
-    assert server.count() == 0
+    assert llm_server.count() == 0
     assert "scenario: 10 requests: 10 cached, 0 to send" in after
     assert "options:  9 requests: 9 cached, 0 to send" in after  # one post was rejected
     assert "total:    28 requests: 28 cached, 0 to send" in after
@@ -489,34 +484,35 @@ def test_estimate_before_and_after(server: OpenAIServer, tmp_path: Path) -> None
     assert "no LLM requests" in offline
 
 
-def test_batch_mode_end_to_end_matches_online(server: OpenAIServer, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_batch_mode_end_to_end_matches_online(llm_server: OpenAIServer, tmp_path: Path) -> None:
     posts = make_posts(8, {"p00001": "#disagree", "p00002": "#leak", "p00005": "#refuse"})
-    _, online = stage(make_params(server, 8), tmp_path, posts,
+    _, online = stage(make_params(llm_server, 8), tmp_path, posts,
                       cache=tmp_path / "online.sqlite")
-    server.reset_counts()
-    params = make_params(server, 8, mode="batch", batch_poll_interval=0.01)
+    llm_server.reset_counts()
+    params = make_params(llm_server, 8, mode="batch", batch_poll_interval=0.01)
     _, batch = stage(params, tmp_path, posts, out="batch.parquet")
-    assert server.count() == 0  # no online call
+    assert llm_server.count() == 0  # no online call
     # scenario, options, the repair of the #leak post's options, verify
-    assert server.count("POST /v1/batches") == 4
+    assert llm_server.count("POST /v1/batches") == 4
     pd.testing.assert_frame_equal(online, batch)
-    server.reset_counts()
+    llm_server.reset_counts()
     _, again = stage(params, tmp_path, posts, out="batch2.parquet")
-    assert server.count("POST /v1/batches") == 0 and server.count("POST /v1/files") == 0
+    assert llm_server.count("POST /v1/batches") == 0 and llm_server.count("POST /v1/files") == 0
     pd.testing.assert_frame_equal(batch, again)
     # the modes share the cache: online after batch sends nothing
-    _, online2 = stage(make_params(server, 8), tmp_path, posts, out="online2.parquet")
-    assert server.count() == 0
+    _, online2 = stage(make_params(llm_server, 8), tmp_path, posts, out="online2.parquet")
+    assert llm_server.count() == 0
     pd.testing.assert_frame_equal(online, online2)
 
 
-def test_server_from_openai_base_url(server: OpenAIServer, tmp_path: Path,
+def test_server_from_openai_base_url(llm_server: OpenAIServer, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
-    _, df = stage(make_params(server, 2, base_url=None), tmp_path, make_posts(2))
-    assert (df["status"] == "ok").all() and server.count() == 6
-    assert all(r.authorized for r in server.chat_records())
+    _, df = stage(make_params(llm_server, 2, base_url=None), tmp_path, make_posts(2))
+    assert (df["status"] == "ok").all() and llm_server.count() == 6
+    assert all(r.authorized for r in llm_server.chat_records())
 
 
 KILL_SCRIPT = r"""
@@ -532,19 +528,18 @@ run(params, src=__import__("pathlib").Path(src), out=__import__("pathlib").Path(
 """
 
 
-def test_kill_mid_run_then_resume(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_kill_mid_run_then_resume(tmp_path: Path, child_env: dict[str, str]) -> None:
     n, conc = 24, 4
     posts = make_posts(n)
     src = tmp_path / "unique.parquet"
     write_frame(posts, src, UNIQUE_POSTS)
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    env["PYTHONPATH"] = str(REPO_ROOT)
     with openai_server(latency=0.15) as srv:
         srv.responder = FakeModel()
         proc = subprocess.Popen(
             [sys.executable, "-c", KILL_SCRIPT, srv.base_url, str(src),
              str(tmp_path / "killed.parquet"), str(n)],
-            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=child_env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 60
         while srv.completed < 25 and time.monotonic() < deadline:
@@ -569,7 +564,7 @@ def test_kill_mid_run_then_resume(tmp_path: Path) -> None:
         assert srv.count() == 0
 
 
-def test_verify_refusal_keeps_options_unverified(server: OpenAIServer, tmp_path: Path) -> None:
+def test_verify_refusal_keeps_options_unverified(llm_server: OpenAIServer, tmp_path: Path) -> None:
     fake = FakeModel()
 
     def responder(body: dict[str, Any]) -> Any:
@@ -577,24 +572,25 @@ def test_verify_refusal_keeps_options_unverified(server: OpenAIServer, tmp_path:
             return Fault.refusal("I can't label these.")
         return fake(body)
 
-    server.responder = responder
-    _, df = stage(make_params(server, 2), tmp_path, make_posts(2))
+    llm_server.responder = responder
+    _, df = stage(make_params(llm_server, 2), tmp_path, make_posts(2))
     assert (df["status"] == "ok").all() and df["verified_value"].isna().all()
     assert all(f == ["refusal", "unverified"] for f in df["flags"])
     assert df["status_detail"].str.startswith("verify: the model refused").all()
-    _, off = stage(make_params(server, 2, verify=False), tmp_path, make_posts(2), out="nv.parquet")
+    _, off = stage(make_params(llm_server, 2, verify=False), tmp_path, make_posts(2),
+                   out="nv.parquet")
     assert set(off["prompt_version"]) == {"scenario.v1+options.v1"}
     assert off["verified_value"].isna().all() and all(f == [] for f in off["flags"])
 
 
-def test_server_failures_still_end_as_counted_error_rows(server: OpenAIServer, tmp_path: Path,
+def test_server_failures_still_end_as_counted_error_rows(llm_server: OpenAIServer, tmp_path: Path,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     """Garbage 200 bodies and 500s are the server's doing: retried and logged, then an
     ``error`` row counted in the metrics (the stage goes on with the other posts)."""
     garbage = Answer(raw_body=b"<html><body>Bad Gateway</body></html>")
-    server.push(garbage, garbage, garbage, Fault.server_error(500))
+    llm_server.push(garbage, garbage, garbage, Fault.server_error(500))
     caplog.set_level(logging.INFO, logger="valact.llm")
-    params = make_params(server, 2, concurrency=1, max_attempts=3, allow_errors=True)
+    params = make_params(llm_server, 2, concurrency=1, max_attempts=3, allow_errors=True)
     metrics, df = stage(params, tmp_path, make_posts(2))
     groups = by_post(df)
     failed = groups["p00000"]  # one chain at a time: the first post's scenario got the garbage
@@ -604,7 +600,7 @@ def test_server_failures_still_end_as_counted_error_rows(server: OpenAIServer, t
     assert (groups["p00001"]["status"] == "ok").all()  # its 500 was retried
     assert metrics["by_status"] == {"error": 1, "ok": 1}
     assert metrics["error_reasons"] == {"scenario:bad_response": 1}
-    assert server.count() == 3 + (1 + 3)
+    assert llm_server.count() == 3 + (1 + 3)
     retries = [r.getMessage() for r in caplog.records if "; retry " in r.getMessage()]
     assert sum("bad_response" in m for m in retries) == 2
     assert sum("http_500" in m for m in retries) == 1
@@ -613,7 +609,8 @@ def test_server_failures_still_end_as_counted_error_rows(server: OpenAIServer, t
 @pytest.mark.parametrize("mode", ["online", "batch"])
 @pytest.mark.parametrize("where", ["reply parser", "annotator"])
 def test_a_bug_fails_the_stage_instead_of_writing_error_rows(
-    server: OpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, where: str,
+    llm_server: OpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str,
+    where: str,
 ) -> None:
     """With ``allow_errors: true`` an ``error`` row is dropped without a word: a programming
     error must not become one, it fails the stage."""
@@ -624,20 +621,20 @@ def test_a_bug_fails_the_stage_instead_of_writing_error_rows(
         monkeypatch.setattr(structured, "parse_reply", broken)
     else:
         monkeypatch.setattr(llm_annotator.Annotator, "option_rows", broken)
-    params = make_params(server, 4, mode=mode, batch_poll_interval=0.01, allow_errors=True)
+    params = make_params(llm_server, 4, mode=mode, batch_poll_interval=0.01, allow_errors=True)
     with pytest.raises(TypeError, match=f"injected bug in the {where}"):
         stage(params, tmp_path, make_posts(4))
     assert not (tmp_path / "ann.parquet").exists()
-    assert server.count() + server.count("POST /v1/batches") > 0  # it did get to the calls
+    assert llm_server.count() + llm_server.count("POST /v1/batches") > 0  # it did get to the calls
 
 
-def test_every_row_is_one_of_the_statuses(server: OpenAIServer, tmp_path: Path) -> None:
+def test_every_row_is_one_of_the_statuses(llm_server: OpenAIServer, tmp_path: Path) -> None:
     """Whatever the server does, every sampled post gets rows (never a crash or a drop)."""
-    server.push(*[Fault.malformed() for _ in range(4)], Fault.content_filter(),
+    llm_server.push(*[Fault.malformed() for _ in range(4)], Fault.content_filter(),
                 Fault.status(400, "bad request"))
-    _, df = stage(make_params(server, 6, allow_errors=True), tmp_path, make_posts(6))
+    _, df = stage(make_params(llm_server, 6, allow_errors=True), tmp_path, make_posts(6))
     assert df["post_id"].nunique() == 6
     assert set(df["status"]) <= {"ok", "invalid", "content_filter", "error"}
     assert {"content_filter", "error"} <= set(df["status"])
-    assert dataclasses.asdict(make_params(server, 1).annotate)["allow_errors"] is False
+    assert dataclasses.asdict(make_params(llm_server, 1).annotate)["allow_errors"] is False
     assert llm_annotator.RUN_STATS_FILE == "annotate-last-run.json"

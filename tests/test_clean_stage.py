@@ -52,6 +52,7 @@ def _clean(raw: Path, out: Path, workers: int, batch_size: int) -> dict:
                          progress=False)
 
 
+@pytest.mark.slow
 def test_two_workers_write_the_same_files_as_one(
     raw_sample: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -70,6 +71,7 @@ def test_two_workers_write_the_same_files_as_one(
     assert m1 == m2 == one  # no figure that differs between runs (timings apart)
 
 
+@pytest.mark.slow
 def test_every_post_is_kept_or_rejected_with_a_reason(raw_sample: Path, tmp_path: Path) -> None:
     metrics = _clean(raw_sample, tmp_path / "w", workers=1, batch_size=2000)
     raw = pd.read_parquet(raw_sample)
@@ -92,6 +94,7 @@ def test_every_post_is_kept_or_rejected_with_a_reason(raw_sample: Path, tmp_path
     assert seconds["not_english"] > 0 and set(seconds) == set(FILTER_REASONS)
 
 
+@pytest.mark.slow
 def test_workers_fall_back_to_one_process_when_main_cannot_be_reimported(
     raw_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,

@@ -384,6 +384,7 @@ def test_deterministic_and_independent_of_row_order(synthetic: ModuleType) -> No
     pd.testing.assert_frame_equal(first, reordered)
 
 
+@pytest.mark.slow
 def test_signatures_are_stable_across_processes() -> None:
     # Hashes come from the bytes (no Python hash randomisation): pin one band key.
     sigs = minhash_signatures(["the quick brown fox jumps over the lazy dog"], DedupeConfig())

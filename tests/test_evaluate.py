@@ -12,7 +12,6 @@ import json
 import os
 import signal
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from pipeline.evaluate.scenarios import Scenario, fingerprint, load_scenarios
 from pipeline.llm import LLMClient, ResponseCache
 from pipeline.schemas import ArtifactError
 from pipeline.values import VALUE_IDS
-from servers.openai_server import Fault, OpenAIServer, openai_server
+from servers.openai_server import Fault, OpenAIServer
 from servers.respondents import Benevolent, Consistent, Flaky, Maps, Router, value_maps
 from stage_fixtures import build_dataset
 
@@ -71,29 +70,20 @@ def maps(scenarios: list[Scenario], questionnaire: Questionnaire) -> Maps:
     return value_maps(scenarios, questionnaire.items)
 
 
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with openai_server() as srv:
-        yield srv
+pytestmark = pytest.mark.usefixtures("no_openai_env")  # tests/conftest.py
 
 
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def client(server: OpenAIServer, cache: Path, **kw: Any) -> LLMClient:
-    opts: dict[str, Any] = {"base_url": server.base_url, "cache": cache, "concurrency": 8,
+def client(llm_server: OpenAIServer, cache: Path, **kw: Any) -> LLMClient:
+    opts: dict[str, Any] = {"base_url": llm_server.base_url, "cache": cache, "concurrency": 8,
                             "timeout": 10.0, "max_attempts": 2, "backoff_base": 0.01}
     opts.update(kw)
     return LLMClient(**opts)
 
 
-def run_all(server: OpenAIServer, out: Path, models: list[str], scenarios: list[Scenario],
+def run_all(llm_server: OpenAIServer, out: Path, models: list[str], scenarios: list[Scenario],
             questionnaire: Questionnaire, **spec_kw: Any) -> dict[tuple[str, str], Path]:
     dirs = {}
-    with client(server, out / "cache.sqlite") as llm:
+    with client(llm_server, out / "cache.sqlite") as llm:
         for model in models:
             for cond in ("act", "state", "select", "hold"):
                 run_dir = out / f"{model}-{cond}"
@@ -262,19 +252,20 @@ def test_option_order_is_seeded_and_balanced(scenarios: list[Scenario]) -> None:
 # -- the whole harness ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_harness_recovers_scripted_respondents(
-    server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
+    llm_server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
     maps: Maps, tmp_path: Path,
 ) -> None:
     flaky = Flaky(maps)
     router = Router({"benevolent": Benevolent(maps), "consistent": Consistent(maps),
                      "flaky": flaky})
-    server.responder = router
-    dirs = run_all(server, tmp_path / "evaluations", list(router.respondents), scenarios,
+    llm_server.responder = router
+    dirs = run_all(llm_server, tmp_path / "evaluations", list(router.respondents), scenarios,
                    questionnaire, seed=3)
     n_targets = sum(len(s.options) for s in scenarios)
     per_model = N_SCENARIOS + 40 + 2 * n_targets
-    assert server.count() == 3 * per_model  # one request per item, nothing repeated
+    assert llm_server.count() == 3 * per_model  # one request per item, nothing repeated
 
     # -- the benevolent respondent: every choice as scripted, through every answer format
     act = resp.read(dirs[("benevolent", "act")] / "responses.parquet")
@@ -360,11 +351,11 @@ def test_harness_recovers_scripted_respondents(
 
 
 def test_same_seed_same_orders_in_another_run(
-    server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
+    llm_server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
     maps: Maps, tmp_path: Path,
 ) -> None:
-    server.responder = Router({"consistent": Consistent(maps)})
-    with client(server, tmp_path / "cache.sqlite") as llm:
+    llm_server.responder = Router({"consistent": Consistent(maps)})
+    with client(llm_server, tmp_path / "cache.sqlite") as llm:
         orders = []
         for name, seed in (("a", 5), ("b", 5), ("c", 6)):
             run_condition(RunSpec("act", "consistent", tmp_path / name, seed=seed, limit=10),
@@ -373,11 +364,12 @@ def test_same_seed_same_orders_in_another_run(
             orders.append(df["option_ids"].map(tuple).sort_index())
     assert orders[0].equals(orders[1])
     assert (orders[0] != orders[2]).sum() >= 8
-    assert server.count() == 20  # run b was served from the cache
+    assert llm_server.count() == 20  # run b was served from the cache
 
 
+@pytest.mark.slow
 def test_resume_after_interruption_sends_no_duplicates(
-    server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
+    llm_server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
     maps: Maps, tmp_path: Path,
 ) -> None:
     """Ctrl-C in the middle of a chunk: the resumed run asks only what was never received."""
@@ -390,24 +382,24 @@ def test_resume_after_interruption_sends_no_duplicates(
             os.kill(os.getpid(), signal.SIGINT)
         return respondent(body)
 
-    server.responder = interrupting
+    llm_server.responder = interrupting
     spec = RunSpec("select", "consistent", tmp_path / "run", chunk_size=25, limit=12)
     cache_path = tmp_path / "cache.sqlite"
-    with pytest.raises(KeyboardInterrupt), client(server, cache_path, concurrency=4) as llm:
+    with pytest.raises(KeyboardInterrupt), client(llm_server, cache_path, concurrency=4) as llm:
         run_condition(spec, llm, scenarios=scenarios, progress=False)
     total = 12 * 5
     # (a request cut off while it was being sent reaches the server without a body)
-    first = [json.dumps(r.body["messages"]) for r in server.chat_records() if r.body]
+    first = [json.dumps(r.body["messages"]) for r in llm_server.chat_records() if r.body]
     saved = resp.read(spec.run_dir / "responses.parquet")
     assert len(saved) == 25  # the first chunk was written before the interruption
     with ResponseCache(cache_path) as cache:
         cached_before = len(cache)
     assert 25 < cached_before < total
-    server.reset_counts()
-    server.responder = respondent
-    with client(server, cache_path) as llm:
+    llm_server.reset_counts()
+    llm_server.responder = respondent
+    with client(llm_server, cache_path) as llm:
         summary = run_condition(spec, llm, scenarios=scenarios, progress=False)
-    resumed = [json.dumps(r.body["messages"]) for r in server.chat_records()]
+    resumed = [json.dumps(r.body["messages"]) for r in llm_server.chat_records()]
     assert len(resumed) == total - cached_before == summary.requests_sent
     assert summary.skipped == 25
     assert len(set(first) | set(resumed)) == total
@@ -418,37 +410,37 @@ def test_resume_after_interruption_sends_no_duplicates(
     assert done["item_id"].is_unique
 
     # a finished run sends nothing again: not without its cache, not without its responses
-    server.reset_counts()
+    llm_server.reset_counts()
     cache_path.unlink()
-    with client(server, cache_path) as llm:
+    with client(llm_server, cache_path) as llm:
         assert run_condition(spec, llm, scenarios=scenarios, progress=False).asked == 0
     (spec.run_dir / "responses.parquet").unlink()
-    with client(server, tmp_path / "cache2.sqlite") as llm:
+    with client(llm_server, tmp_path / "cache2.sqlite") as llm:
         run_condition(spec, llm, scenarios=scenarios, progress=False)  # refill a cache
-    server.reset_counts()
+    llm_server.reset_counts()
     (spec.run_dir / "responses.parquet").unlink()
-    with client(server, tmp_path / "cache2.sqlite") as llm:
+    with client(llm_server, tmp_path / "cache2.sqlite") as llm:
         run_condition(spec, llm, scenarios=scenarios, progress=False)
-    assert server.count() == 0
+    assert llm_server.count() == 0
     again = resp.read(spec.run_dir / "responses.parquet").set_index("item_id").sort_index()
     ref = done.set_index("item_id").sort_index()
     assert again["chosen_value"].equals(ref["chosen_value"])
 
 
 def test_failed_requests_are_asked_again_and_settings_guarded(
-    server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
+    llm_server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
     maps: Maps, tmp_path: Path,
 ) -> None:
-    server.responder = Router({"consistent": Consistent(maps)})
-    server.push(Fault.status(400, "bad request"), Fault.status(400, "bad request"))
+    llm_server.responder = Router({"consistent": Consistent(maps)})
+    llm_server.push(Fault.status(400, "bad request"), Fault.status(400, "bad request"))
     spec = RunSpec("state", "consistent", tmp_path / "run")
-    with client(server, tmp_path / "cache.sqlite", concurrency=1) as llm:
+    with client(llm_server, tmp_path / "cache.sqlite", concurrency=1) as llm:
         first = run_condition(spec, llm, questionnaire=questionnaire, progress=False)
     assert first.errors == 2 and first.ok == 38
-    server.reset_counts()
-    with client(server, tmp_path / "cache.sqlite") as llm:
+    llm_server.reset_counts()
+    with client(llm_server, tmp_path / "cache.sqlite") as llm:
         second = run_condition(spec, llm, questionnaire=questionnaire, progress=False)
-        assert server.count() == 2 and second.ok == 40 and second.errors == 0
+        assert llm_server.count() == 2 and second.ok == 40 and second.errors == 0
         with pytest.raises(RunError, match="temperature: 0.0 -> 0.7"):
             run_condition(replace(spec, temperature=0.7), llm, questionnaire=questionnaire,
                           progress=False)
@@ -458,12 +450,12 @@ def test_failed_requests_are_asked_again_and_settings_guarded(
 
 
 def test_human_responses_are_analyzed_like_a_model(
-    server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
+    llm_server: OpenAIServer, scenarios: list[Scenario], questionnaire: Questionnaire,
     maps: Maps, tmp_path: Path,
 ) -> None:
-    server.responder = Router({"consistent": Consistent(maps)})
+    llm_server.responder = Router({"consistent": Consistent(maps)})
     dirs = []
-    with client(server, tmp_path / "cache.sqlite") as llm:
+    with client(llm_server, tmp_path / "cache.sqlite") as llm:
         for cond in ("act", "state"):
             dirs.append(tmp_path / cond)
             run_condition(RunSpec(cond, "consistent", dirs[-1]), llm,  # type: ignore[arg-type]
@@ -515,11 +507,12 @@ def test_human_responses_are_analyzed_like_a_model(
         resp.read_human(broken)
 
 
+@pytest.mark.slow
 def test_cli_run_and_analyze(
-    server: OpenAIServer, dataset_dir: Path, maps: Maps, tmp_path: Path,
+    llm_server: OpenAIServer, dataset_dir: Path, maps: Maps, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server.responder = Router({"benevolent": Benevolent(maps)})
+    llm_server.responder = Router({"benevolent": Benevolent(maps)})
     app = typer.Typer()
 
     @app.callback()
@@ -528,22 +521,22 @@ def test_cli_run_and_analyze(
 
     register(app)
     runner = CliRunner()
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
     monkeypatch.setenv("VALACT_LLM_CACHE", str(tmp_path / "cache.sqlite"))
     runs = tmp_path / "evaluations"
     common = [str(dataset_dir), "--model", "benevolent", "--runs-dir", str(runs),
               "--limit", "4", "--no-progress"]
     est = runner.invoke(app, ["evaluate", "run", *common, "--estimate"])
     assert est.exit_code == 0, est.output
-    assert server.count() == 0 and "4 requests: 0 cached, 4 to send" in est.output
+    assert llm_server.count() == 0 and "4 requests: 0 cached, 4 to send" in est.output
     res = runner.invoke(app, ["evaluate", "run", *common, "-c", "act", "-c", "state"])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in runs.iterdir()) == ["benevolent-act", "benevolent-state"]
-    assert server.count() == 4 + 40
+    assert llm_server.count() == 4 + 40
     res = runner.invoke(app, ["evaluate", "run", *common, "-c", "act", "-c", "state"])
-    assert res.exit_code == 0 and server.count() == 44  # resumed: nothing left to ask
+    assert res.exit_code == 0 and llm_server.count() == 44  # resumed: nothing left to ask
     res = runner.invoke(app, ["evaluate", "run", *common, "-c", "act"])
-    assert res.exit_code == 0 and server.count() == 44, res.output
+    assert res.exit_code == 0 and llm_server.count() == 44, res.output
     act_settings = json.loads((runs / "benevolent-act" / "settings.json").read_text())
     assert act_settings["questionnaire"] is None and act_settings["dataset_fingerprint"]
     res = runner.invoke(app, ["evaluate", "run", *common, "-c", "act", "--seed", "9"])
@@ -556,14 +549,14 @@ def test_cli_run_and_analyze(
     assert res.exit_code == 0 and f"{N_SCENARIOS} of {N_SCENARIOS} scenarios" in res.output
     res = runner.invoke(app, ["evaluate", "run", *common, "-c", "act", "--after", "2099-12"])
     assert res.exit_code == 1 and "no scenario is from a month after 2099-12" in res.output
-    assert server.count() == 44
+    assert llm_server.count() == 44
     # a model the server does not know: the first chunk fails with 404 and the run stops
-    server.reset_counts()
+    llm_server.reset_counts()
     res = runner.invoke(app, ["evaluate", "run", *common[:1], "--model", "nobody",
                               "--runs-dir", str(tmp_path / "other"), "-c", "state",
                               "--chunk-size", "10", "--no-progress"])
     assert res.exit_code == 1 and "stopped early (http_404)" in res.output
-    assert server.count() == 10
+    assert llm_server.count() == 10
     res = runner.invoke(app, ["evaluate", "analyze", "--runs-dir", str(runs)])
     assert res.exit_code == 0, res.output
     assert (runs / "report" / "report.md").exists()

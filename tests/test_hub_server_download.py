@@ -26,23 +26,16 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from servers.hub_server import FakeHub, git_blob_oid, running_hub
+from servers.hub_server import HUB_TOKEN, FakeHub, git_blob_oid
 
-TOKEN = "hf_TestTokenNeverPrinted0123456789abcdef"
 REPO = "valact-test/download"
 README_V1 = b"---\nlicense: cc-by-4.0\n---\n# Test dataset\n\nFirst version.\n"
 README_V2 = b"---\nlicense: cc-by-4.0\n---\n# Test dataset\n\nSecond version.\n"
 
 
-@pytest.fixture(autouse=True)
-def _client_on_loopback(hub_client_on_loopback: None) -> None:
-    """The real client, online, on loopback only (tests/conftest.py)."""
-
-
-@pytest.fixture()
-def hub() -> Iterator[FakeHub]:
-    with running_hub(TOKEN) as server:
-        yield server
+# the real client, online although the Makefile exports HF_HUB_OFFLINE=1, with no token or
+# endpoint of the machine, on loopback only (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("hub_client_on_loopback")
 
 
 @contextmanager
@@ -54,7 +47,7 @@ def _uploading(hub: FakeHub) -> Iterator[HfApi]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(hf_constants, "ENDPOINT", hub.endpoint)
-        yield HfApi(endpoint=hub.endpoint, token=TOKEN)
+        yield HfApi(endpoint=hub.endpoint, token=HUB_TOKEN)
 
 
 def _parquet(path: Path, rows: int) -> bytes:
@@ -78,7 +71,7 @@ def published(hub: FakeHub, tmp_path: Path) -> dict[str, bytes]:
 
 
 def _snapshot(hub: FakeHub, cache: Path, **kwargs: object) -> Path:
-    kwargs.setdefault("token", TOKEN)
+    kwargs.setdefault("token", HUB_TOKEN)
     path = snapshot_download(
         REPO, repo_type="dataset", endpoint=hub.endpoint, cache_dir=cache, **kwargs
     )
@@ -114,7 +107,7 @@ def test_snapshot_of_main_is_byte_identical(
     assert not hub.calls("GET", r"/resolve/.*\.parquet$")
     (storage_get,) = hub.calls("GET", r"^/lfs-storage/")
     assert not storage_get.authenticated
-    assert TOKEN not in repr(hub.requests)
+    assert HUB_TOKEN not in repr(hub.requests)
 
     # a second snapshot is served from the cache: only the repo info is asked again
     before = hub.request_count
@@ -161,7 +154,7 @@ def test_snapshot_at_an_older_commit_has_the_old_content(
         revision=first,
         endpoint=hub.endpoint,
         cache_dir=tmp_path / "cache3",
-        token=TOKEN,
+        token=HUB_TOKEN,
     )
     assert Path(path).read_bytes() == published["data/train.parquet"]
     path = hf_hub_download(
@@ -170,7 +163,7 @@ def test_snapshot_at_an_older_commit_has_the_old_content(
         repo_type="dataset",
         endpoint=hub.endpoint,
         cache_dir=tmp_path / "cache3",
-        token=TOKEN,
+        token=HUB_TOKEN,
     )
     assert Path(path).read_bytes() == README_V2
 
@@ -204,7 +197,7 @@ def test_resolve_headers_match_the_hub(hub: FakeHub, published: dict[str, bytes]
     # the storage URL is signed, and refuses the token (as S3 refuses two auth mechanisms)
     location = r.headers["Location"]
     assert requests.get(location, timeout=5).content == parquet
-    auth = {"Authorization": f"Bearer {TOKEN}"}
+    auth = {"Authorization": f"Bearer {HUB_TOKEN}"}
     assert requests.get(location, headers=auth, timeout=5).status_code == 400
     assert (
         requests.get(location.replace("X-Signature=", "X-Signature=0"), timeout=5).status_code
@@ -221,7 +214,7 @@ def test_resolve_headers_match_the_hub(hub: FakeHub, published: dict[str, bytes]
 def test_repo_info_with_files_metadata_and_expand(
     hub: FakeHub, published: dict[str, bytes]
 ) -> None:
-    api = HfApi(endpoint=hub.endpoint, token=TOKEN)
+    api = HfApi(endpoint=hub.endpoint, token=HUB_TOKEN)
     info = api.dataset_info(REPO, files_metadata=True)
     siblings = {s.rfilename: s for s in info.siblings or []}
     parquet = published["data/train.parquet"]
@@ -239,7 +232,7 @@ def test_repo_info_with_files_metadata_and_expand(
 def test_unknown_repo_revision_and_file_raise_the_client_errors(
     hub: FakeHub, published: dict[str, bytes], tmp_path: Path
 ) -> None:
-    common = {"repo_type": "dataset", "endpoint": hub.endpoint, "token": TOKEN}
+    common = {"repo_type": "dataset", "endpoint": hub.endpoint, "token": HUB_TOKEN}
     with pytest.raises(RepositoryNotFoundError):
         snapshot_download("valact-test/nope", cache_dir=tmp_path / "c1", **common)
     with pytest.raises(RepositoryNotFoundError):
@@ -254,7 +247,7 @@ def test_unknown_repo_revision_and_file_raise_the_client_errors(
     head = hub.commits(REPO)[-1].oid
     no_exist = tmp_path / "c3" / "datasets--valact-test--download" / ".no_exist" / head
     assert (no_exist / "data" / "missing.parquet").exists()
-    assert TOKEN not in repr(hub.requests)
+    assert HUB_TOKEN not in repr(hub.requests)
 
 
 def test_private_repo_needs_the_token(hub: FakeHub, tmp_path: Path) -> None:
@@ -276,11 +269,11 @@ def test_private_repo_needs_the_token(hub: FakeHub, tmp_path: Path) -> None:
     assert not (tmp_path / "c" / "datasets--valact-test--private" / "snapshots").exists()
 
     folder = snapshot_download(
-        "valact-test/private", cache_dir=tmp_path / "c", token=TOKEN, **common
+        "valact-test/private", cache_dir=tmp_path / "c", token=HUB_TOKEN, **common
     )
     files = _files(Path(folder))
     assert files["README.md"] == README_V1 and files["data/train.parquet"] == b"PAR1"
-    assert TOKEN not in repr(hub.requests)
+    assert HUB_TOKEN not in repr(hub.requests)
 
 
 def test_the_network_guard_refuses_non_loopback_addresses() -> None:

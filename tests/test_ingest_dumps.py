@@ -182,6 +182,7 @@ def test_prefilter_matches_full_parsing_on_a_mixed_dump(
 
 
 # ----------------------------------------------------------------------------- formats
+@pytest.mark.slow
 def test_gzip_plain_multiframe_and_json_array_copies_agree(
     tmp_path: Path, askwomen_lines: list[bytes]
 ) -> None:
@@ -450,6 +451,7 @@ def test_rescans_keep_one_post_and_prefer_real_text(tmp_path: Path) -> None:
     assert again.set_index("post_id").loc["e1", "selftext"] == "text of e1"
 
 
+@pytest.mark.slow
 def test_workers_do_not_change_the_output(tmp_path: Path, askwomen_lines: list[bytes]) -> None:
     gz = tmp_path / "rescan.jsonl.gz"
     gz.write_bytes(gzip.compress(b"\n".join(askwomen_lines[::7]).replace(b"[deleted]", b"")))

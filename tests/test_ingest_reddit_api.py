@@ -47,15 +47,8 @@ DAY = 86_400
 
 
 @pytest.fixture(autouse=True)
-def isolated_praw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No praw.ini of the machine, no praw_* variables but ours; praw re-reads its config."""
-    monkeypatch.setattr(praw.config.Config, "CONFIG", None)
-    home = tmp_path / "xdg"
-    home.mkdir()
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    monkeypatch.chdir(tmp_path)
-    for name in ("site", "client_id", "client_secret", "user_agent", "username", "password"):
-        monkeypatch.delenv(f"praw_{name}", raising=False)
+def praw_credentials(isolated_praw: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No praw.ini of the machine (tests/conftest.py), no praw_* variables but ours."""
     monkeypatch.setenv("praw_client_id", CLIENT_ID)
     monkeypatch.setenv("praw_client_secret", SECRET)
 
@@ -210,6 +203,7 @@ def test_listing_entirely_outside_the_window_is_not_requested(server: RedditServ
 # --------------------------------------------------------------------------- incremental
 
 
+@pytest.mark.slow
 def test_incremental_refresh_requests_only_the_first_overlapping_page(
     server: RedditServer,
 ) -> None:
@@ -271,6 +265,7 @@ def test_existing_frame_from_parquet_round_trips(server: RedditServer, tmp_path:
 # --------------------------------------------------------------------------- faults
 
 
+@pytest.mark.slow
 def test_server_error_then_success(server: RedditServer) -> None:
     posts = spread_posts(PostFactory(seed=9), "Advice", 50, days=10)  # newest first
     server.add_subreddit("Advice", posts)
@@ -285,6 +280,7 @@ def test_server_error_then_success(server: RedditServer) -> None:
     assert report["rate_limit"]["prawcore_retries"] == 1  # prawcore retried it
 
 
+@pytest.mark.slow
 def test_persistent_server_error_is_reported_and_other_listings_go_on(
     server: RedditServer,
 ) -> None:
@@ -293,10 +289,9 @@ def test_persistent_server_error_is_reported_and_other_listings_go_on(
     config = RedditFetchConfig(
         subreddits=("Advice",), listings=("new", "top:all"), server_error_retries=0
     )
-    started = time.monotonic()
     df, report = fetch(server, config)
-    assert time.monotonic() - started < 15
     assert server.hits("/r/Advice/new") == 3  # prawcore's three attempts, then reported
+    assert report["rate_limit"]["prawcore_retries"] == 2  # two pauses, no retry loop of ours
     assert len(df) == 30  # top:all still read
     assert report["subreddits"]["Advice"]["status"] == "partial"
     assert report["subreddits"]["Advice"]["listings"]["new"]["stopped"] == ["error"]
@@ -337,20 +332,18 @@ def test_too_many_requests_without_retry_after_backs_off_and_gives_up(
     assert len(df) == 30  # top:all
 
 
+@pytest.mark.slow
 def test_rate_limit_headers_make_prawcore_wait_not_fail() -> None:
     with RedditServer(
         CLIENT_ID, SECRET, page_size_max=10, ratelimit_budget=3, ratelimit_window=1
     ) as srv:
         srv.add_subreddit("Advice", spread_posts(PostFactory(seed=13), "Advice", 50, days=10))
         config = RedditFetchConfig(subreddits=("Advice",), listings=("new",))
-        started = time.monotonic()
         df, report = fetch(srv, config)
-        elapsed = time.monotonic() - started
         assert srv.hits("/r/Advice/new", status=429) == 0  # prawcore paced itself
     assert len(df) == 50  # 1 about + 5 pages = 6 requests on a budget of 3 a second
     assert report["rate_limit"]["waits"] >= 1
-    assert 0 < report["rate_limit"]["wait_seconds"] < 6
-    assert elapsed < 10
+    assert 0 < report["rate_limit"]["wait_seconds"] < 6  # the sleeps the headers asked for
 
 
 def test_banned_private_quarantined_and_missing_subreddits_are_skipped(
@@ -386,6 +379,7 @@ def test_no_readable_subreddit_is_an_error(server: RedditServer) -> None:
         fetch(server, RedditFetchConfig(subreddits=("gone",)))
 
 
+@pytest.mark.slow
 def test_unreachable_reddit_is_an_error() -> None:
     with RedditServer(CLIENT_ID, SECRET) as srv:
         url = srv.url

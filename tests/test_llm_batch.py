@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +15,8 @@ from pydantic import BaseModel
 
 from pipeline.llm import BatchRunner, LLMClient, LLMRequest, Price, ResponseCache
 from pipeline.llm.batch import STATE_FILENAME, BatchRecord, BatchState
-from servers.openai_server import Answer, BatchPlan, Fault, OpenAIServer, openai_server
+from servers.openai_server import Answer, BatchPlan, Fault, OpenAIServer
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 MODEL = "gpt-4o-mini"
 
 
@@ -28,16 +25,7 @@ class Verdict(BaseModel):
     confidence: float
 
 
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with openai_server() as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _no_env_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+pytestmark = pytest.mark.usefixtures("no_openai_env")  # tests/conftest.py
 
 
 def make_requests(n: int) -> list[LLMRequest]:
@@ -48,8 +36,8 @@ def make_requests(n: int) -> list[LLMRequest]:
     ]
 
 
-def make_client(server: OpenAIServer, tmp_path: Path, **kw: Any) -> LLMClient:
-    opts: dict[str, Any] = {"base_url": server.base_url, "cache": tmp_path / "cache.sqlite",
+def make_client(llm_server: OpenAIServer, tmp_path: Path, **kw: Any) -> LLMClient:
+    opts: dict[str, Any] = {"base_url": llm_server.base_url, "cache": tmp_path / "cache.sqlite",
                             "backoff_base": 0.02, "timeout": 10.0}
     opts.update(kw)
     return LLMClient(**opts)
@@ -61,29 +49,30 @@ def runner(client: LLMClient, **kw: Any) -> BatchRunner:
     return BatchRunner(client, **opts)
 
 
-def uploaded_custom_ids(server: OpenAIServer) -> list[list[str]]:
+def uploaded_custom_ids(llm_server: OpenAIServer) -> list[list[str]]:
     """custom_ids of every batch input file, in upload order."""
     out = []
-    for fid, info in sorted(server.files.items()):
+    for fid, info in sorted(llm_server.files.items()):
         if info["purpose"] == "batch":
-            lines = server.file_bytes[fid].decode().splitlines()
+            lines = llm_server.file_bytes[fid].decode().splitlines()
             out.append([json.loads(line)["custom_id"] for line in lines if line.strip()])
     return out
 
 
-def test_batch_end_to_end_and_online_rerun_is_free(server: OpenAIServer, tmp_path: Path) -> None:
+def test_batch_end_to_end_and_online_rerun_is_free(llm_server: OpenAIServer,
+                                                   tmp_path: Path) -> None:
     reqs = make_requests(10)
-    with make_client(server, tmp_path) as llm:
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm).run(reqs, progress=False)
     assert [r.custom_id for r in results] == [r.custom_id for r in reqs]
     assert all(r.ok and isinstance(r.parsed, Verdict) and not r.cached for r in results)
     assert all(r.attempts == 1 for r in results)
-    assert server.count("POST /v1/files") == 1 and server.count("POST /v1/batches") == 1
-    assert server.count() == 0  # no online chat calls
-    (ids,) = uploaded_custom_ids(server)
+    assert llm_server.count("POST /v1/files") == 1 and llm_server.count("POST /v1/batches") == 1
+    assert llm_server.count() == 0  # no online chat calls
+    (ids,) = uploaded_custom_ids(llm_server)
     assert len(ids) == 10 and len(set(ids)) == 10
     line = json.loads(next(iter(
-        b for f, b in server.file_bytes.items() if server.files[f]["purpose"] == "batch"
+        b for f, b in llm_server.file_bytes.items() if llm_server.files[f]["purpose"] == "batch"
     )).decode().splitlines()[0])
     assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
     assert line["body"]["response_format"]["type"] == "json_schema"
@@ -92,48 +81,48 @@ def test_batch_end_to_end_and_online_rerun_is_free(server: OpenAIServer, tmp_pat
         assert len(cache) == 10 and row is not None and row.source == "batch"
     assert json.loads((tmp_path / STATE_FILENAME).read_text())["batches"] == []
     # the same requests online: all from the cache, nothing sent
-    server.reset_counts()
-    with make_client(server, tmp_path) as llm:
+    llm_server.reset_counts()
+    with make_client(llm_server, tmp_path) as llm:
         online = llm.run(reqs, progress=False)
-    assert all(r.cached and r.ok for r in online) and sum(server.counters.values()) == 0
+    assert all(r.cached and r.ok for r in online) and sum(llm_server.counters.values()) == 0
 
 
-def test_expired_batch_resubmits_only_the_missing(server: OpenAIServer, tmp_path: Path) -> None:
-    server.batch_plans.append(BatchPlan(final="expired", answered_fraction=0.5))
+def test_expired_batch_resubmits_only_the_missing(llm_server: OpenAIServer, tmp_path: Path) -> None:
+    llm_server.batch_plans.append(BatchPlan(final="expired", answered_fraction=0.5))
     reqs = make_requests(10)
-    with make_client(server, tmp_path) as llm:
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm).run(reqs, progress=False)
     assert all(r.ok for r in results)
-    first, second = uploaded_custom_ids(server)
+    first, second = uploaded_custom_ids(llm_server)
     assert len(first) == 10 and len(second) == 5
     assert set(second) == set(first[5:])  # exactly the unanswered half
-    assert server.count("POST /v1/batches") == 2
+    assert llm_server.count("POST /v1/batches") == 2
     assert sorted(r.attempts for r in results) == [1] * 5 + [2] * 5
 
 
-def test_silently_short_batch_is_completed(server: OpenAIServer, tmp_path: Path) -> None:
-    server.batch_plans.append(BatchPlan(final="completed", drop_lines=3))
-    with make_client(server, tmp_path) as llm:
+def test_silently_short_batch_is_completed(llm_server: OpenAIServer, tmp_path: Path) -> None:
+    llm_server.batch_plans.append(BatchPlan(final="completed", drop_lines=3))
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm).run(make_requests(8), progress=False)
     assert all(r.ok for r in results)
-    first, second = uploaded_custom_ids(server)
+    first, second = uploaded_custom_ids(llm_server)
     assert second == first[-3:]
 
 
-def test_failed_batches_end_as_batch_missing(server: OpenAIServer, tmp_path: Path) -> None:
-    server.batch_plans.extend([BatchPlan(final="failed")] * 2)
-    with make_client(server, tmp_path) as llm:
+def test_failed_batches_end_as_batch_missing(llm_server: OpenAIServer, tmp_path: Path) -> None:
+    llm_server.batch_plans.extend([BatchPlan(final="failed")] * 2)
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm, max_submissions=2).run(make_requests(3), progress=False)
     assert all(r.status == "error" and r.reason == "batch_missing" for r in results)
     assert all(r.attempts == 2 for r in results)
-    assert server.count("POST /v1/batches") == 2  # bounded: never an endless resubmission
+    assert llm_server.count("POST /v1/batches") == 2  # bounded: never an endless resubmission
     # later, with a healthy batch, only what is missing is asked for
-    with make_client(server, tmp_path) as llm:
+    with make_client(llm_server, tmp_path) as llm:
         again = runner(llm).run(make_requests(3), progress=False)
-    assert all(r.ok for r in again) and server.count("POST /v1/batches") == 3
+    assert all(r.ok for r in again) and llm_server.count("POST /v1/batches") == 3
 
 
-def test_repair_and_statuses_in_batch(server: OpenAIServer, tmp_path: Path) -> None:
+def test_repair_and_statuses_in_batch(llm_server: OpenAIServer, tmp_path: Path) -> None:
     seen: dict[str, int] = {}
 
     def line_responder(body: dict[str, Any]) -> Any:
@@ -147,49 +136,50 @@ def test_repair_and_statuses_in_batch(server: OpenAIServer, tmp_path: Path) -> N
             return Answer(status=404, error_message="no such model")
         return None
 
-    server.batch_line_responder = line_responder
-    with make_client(server, tmp_path) as llm:
+    llm_server.batch_line_responder = line_responder
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm).run(make_requests(4), progress=False)
     by_id = {r.custom_id: r for r in results}
     assert by_id["q0"].ok and by_id["q0"].repaired and by_id["q0"].attempts == 2
     assert by_id["q1"].status == "refusal"
     assert by_id["q2"].status == "error" and by_id["q2"].reason == "http_404"
     assert by_id["q3"].ok
-    second = uploaded_custom_ids(server)[1]
+    second = uploaded_custom_ids(llm_server)[1]
     assert len(second) == 1  # only the repair went into the second batch
 
 
-def test_batch_line_rejecting_json_schema_falls_back(server: OpenAIServer, tmp_path: Path) -> None:
-    server.batch_line_responder = lambda body: (
+def test_batch_line_rejecting_json_schema_falls_back(llm_server: OpenAIServer,
+                                                     tmp_path: Path) -> None:
+    llm_server.batch_line_responder = lambda body: (
         Fault.reject_json_schema()
         if (body.get("response_format") or {}).get("type") == "json_schema" else None
     )
-    with make_client(server, tmp_path) as llm:
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm).run(make_requests(3), progress=False)
     assert all(r.ok and r.mode == "json_object_schema" for r in results)
-    assert server.count("POST /v1/batches") == 2
+    assert llm_server.count("POST /v1/batches") == 2
 
 
-def test_batch_budget(server: OpenAIServer, tmp_path: Path) -> None:
+def test_batch_budget(llm_server: OpenAIServer, tmp_path: Path) -> None:
     prices = {MODEL: Price(0.0, 20_000.0)}  # worst case at batch price: 50 * 0.02 / 2 = $0.5
-    with make_client(server, tmp_path, budget_usd=1.2, prices=prices) as llm:
+    with make_client(llm_server, tmp_path, budget_usd=1.2, prices=prices) as llm:
         results = runner(llm).run(make_requests(4), progress=False)
     assert [r.status for r in results] == ["ok", "ok", "error", "error"]
     assert all(r.reason == "budget" for r in results[2:])
-    assert len(uploaded_custom_ids(server)[0]) == 2
+    assert len(uploaded_custom_ids(llm_server)[0]) == 2
 
 
-def test_resume_from_state_without_batch_id(server: OpenAIServer, tmp_path: Path) -> None:
+def test_resume_from_state_without_batch_id(llm_server: OpenAIServer, tmp_path: Path) -> None:
     """Killed between creating the batch and recording its id: found again by file id."""
     import openai
 
     reqs = make_requests(3)
-    with make_client(server, tmp_path) as llm:
+    with make_client(llm_server, tmp_path) as llm:
         wires = [llm.new_ladder(r).wire for r in reqs]
         data = "".join(json.dumps({"custom_id": w.key, "method": "POST",
                                    "url": "/v1/chat/completions", "body": w.body}) + "\n"
                        for w in wires).encode()
-        sync = openai.OpenAI(base_url=server.base_url, api_key="x", max_retries=0)
+        sync = openai.OpenAI(base_url=llm_server.base_url, api_key="x", max_retries=0)
         uploaded = sync.files.create(file=("x.jsonl", data, "application/jsonl"),
                                      purpose="batch")
         sync.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
@@ -198,7 +188,7 @@ def test_resume_from_state_without_batch_id(server: OpenAIServer, tmp_path: Path
             input_file_id=uploaded.id, keys=[w.key for w in wires], submitted_at=time.time()))
         results = runner(llm).run(reqs, progress=False)
     assert all(r.ok for r in results)
-    assert server.count("POST /v1/batches") == 1 and server.count("POST /v1/files") == 1
+    assert llm_server.count("POST /v1/batches") == 1 and llm_server.count("POST /v1/files") == 1
 
 
 BATCH_SCRIPT = r"""
@@ -219,42 +209,42 @@ with LLMClient(base_url=base_url, cache=cache) as llm:
 """
 
 
-def test_resume_polling_after_kill(server: OpenAIServer, tmp_path: Path) -> None:
-    server.batch_plans.append(BatchPlan(polls_in_progress=10**9))  # runs until released
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    env["PYTHONPATH"] = str(REPO_ROOT)
+@pytest.mark.slow
+def test_resume_polling_after_kill(llm_server: OpenAIServer, tmp_path: Path,
+                                   child_env: dict[str, str]) -> None:
+    llm_server.batch_plans.append(BatchPlan(polls_in_progress=10**9))  # runs until released
     cache_path = tmp_path / "cache.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", BATCH_SCRIPT, server.base_url,
-                             str(cache_path)], env=env, cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-c", BATCH_SCRIPT, llm_server.base_url,
+                             str(cache_path)], env=child_env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while server.count("GET /v1/batches/{id}") < 3 and time.monotonic() < deadline:
+    while llm_server.count("GET /v1/batches/{id}") < 3 and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert server.count("POST /v1/batches") == 1
+    assert llm_server.count("POST /v1/batches") == 1
     state = json.loads((tmp_path / STATE_FILENAME).read_text())["batches"]
     assert len(state) == 1 and state[0]["batch_id"] and len(state[0]["keys"]) == 6
 
-    server.finish_batches()
-    with make_client(server, tmp_path) as llm:
+    llm_server.finish_batches()
+    with make_client(llm_server, tmp_path) as llm:
         batch_runner = runner(llm)
         results = batch_runner.run(make_requests(6), progress=False)
     assert all(r.ok for r in results)
     assert batch_runner.batches_resumed == 1 and batch_runner.batches_created == 0
-    assert server.count("POST /v1/batches") == 1  # polled the same batch, paid once
-    assert server.count("POST /v1/files") == 1
+    assert llm_server.count("POST /v1/batches") == 1  # polled the same batch, paid once
+    assert llm_server.count("POST /v1/files") == 1
     assert json.loads((tmp_path / STATE_FILENAME).read_text())["batches"] == []
 
 
-def test_max_wait_leaves_the_batch_to_resume(server: OpenAIServer, tmp_path: Path) -> None:
-    server.batch_plans.append(BatchPlan(polls_in_progress=10**9))
-    with make_client(server, tmp_path) as llm:
+def test_max_wait_leaves_the_batch_to_resume(llm_server: OpenAIServer, tmp_path: Path) -> None:
+    llm_server.batch_plans.append(BatchPlan(polls_in_progress=10**9))
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm, poll_max=0.02, max_wait=0.3).run(make_requests(2), progress=False)
     assert all(r.status == "error" and r.reason == "batch_pending" for r in results)
     assert "rerun to resume" in (results[0].error or "")
     assert len(json.loads((tmp_path / STATE_FILENAME).read_text())["batches"]) == 1
-    server.finish_batches()
-    with make_client(server, tmp_path) as llm:
+    llm_server.finish_batches()
+    with make_client(llm_server, tmp_path) as llm:
         results = runner(llm).run(make_requests(2), progress=False)
-    assert all(r.ok for r in results) and server.count("POST /v1/batches") == 1
+    assert all(r.ok for r in results) and llm_server.count("POST /v1/batches") == 1

@@ -29,7 +29,7 @@ def test_check_digits() -> None:
         ("the login came from 203.0.113.7 at night", "the login came from [IP] at night"),
         ("DOB: 04/12/1988 on the form", "DOB: [DOB] on the form"),
         ("she was born on March 3, 1990 in Ohio", "she was born on [DOB] in Ohio"),
-        ("his plate is ABC 1234 I think", "his plate is [PLATE] I think"),
+        ("his plate is ABC 1234 I think", "his plate is [PLATE] I think"),  # stops at "I"
         ("passport number 533380006 expired", "passport number [ID] expired"),
     ],
 )
@@ -164,12 +164,6 @@ def test_ids_inside_links_leave_the_link_whole(scrubber: Scrubber) -> None:
     assert out == "see [URL] for more"
 
 
-def test_order_numbers_are_not_personal_ids(scrubber: Scrubber) -> None:
-    assert scrubber.scrub("Order #448120 from Amazon bounced").text == (
-        "Order #448120 from Amazon bounced"
-    )
-
-
 @pytest.mark.parametrize(
     ("text", "want"),
     [
@@ -204,11 +198,9 @@ def test_national_ids_and_plates(scrubber: Scrubber, text: str, want: str) -> No
         "ticket 12345678A, a wrong DNI letter",
         "the number 111222333 with no cue word",  # passes elfproef, but nothing says BSN
         "Use USB-C 3 ports, COVID-19 and the X-MEN 2 movie",
+        "Order #448120 from Amazon bounced",  # an order number is no personal id
     ],
 )
 def test_national_id_lookalikes_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubber.scrub(text).text == text
 
-
-def test_a_plate_stops_before_the_next_word(scrubber: Scrubber) -> None:
-    assert scrubber.scrub("his plate is ABC 1234 I think").text == "his plate is [PLATE] I think"

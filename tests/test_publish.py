@@ -12,7 +12,7 @@ import logging
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,26 +40,17 @@ from pipeline.build.stage import run as build_run
 from pipeline.params import Params
 from pipeline.review.stage import run as review_run
 from pipeline.schemas import UNIQUE_POSTS
-from servers.hub_server import FakeHub, running_hub
+from servers.hub_server import HUB_TOKEN, FakeHub, running_hub
 from stage_fixtures import seed_upstream_metrics, unique_posts
 
-TOKEN = "hf_TestTokenNeverPrinted0123456789abcdef"
 REPO = "valact-test/valact-15k"
 N_SCENARIOS = 20
 
 
-@pytest.fixture(autouse=True)
-def hub_online(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Let huggingface_hub talk to the loopback emulator even when the caller exported
-    HF_HUB_OFFLINE=1 (the Makefile does, so the pipeline can never reach the real Hub)."""
-    import huggingface_hub.constants as hf_constants
-    from huggingface_hub.utils import reset_sessions
-
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
-    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
-    reset_sessions()
-    yield
-    reset_sessions()
+# publish runs the stages to build its folder and pushes it through the real client: slow.
+# The client is online although the Makefile exports HF_HUB_OFFLINE=1, with no token or
+# endpoint of the machine, on loopback only (tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("hub_client_on_loopback")]
 
 
 def _params(**assemble: object) -> Params:
@@ -105,25 +96,6 @@ def folder(built_folder: Path, tmp_path: Path) -> Path:
     dst = tmp_path / "valact-15k"
     shutil.copytree(built_folder, dst)
     return dst
-
-
-@pytest.fixture(autouse=True)
-def no_ambient_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No token or endpoint from the machine running the tests."""
-    import huggingface_hub.constants as hf_constants
-
-    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(hf_constants, "HF_TOKEN_PATH", str(tmp_path / "no-saved-token"))
-
-
-@pytest.fixture()
-def hub() -> Iterator[FakeHub]:
-    from huggingface_hub.utils import reset_sessions
-
-    with running_hub(TOKEN) as server:
-        yield server
-    reset_sessions()  # drop pooled keep-alive connections to the stopped server
 
 
 @pytest.fixture()
@@ -256,7 +228,8 @@ def test_upload_is_one_commit_and_the_hub_holds_exactly_the_folder(
 
     endpoint_before = hf_constants.ENDPOINT
     result = publish(
-        folder, REPO, private=False, token=TOKEN, endpoint=hub.endpoint, params=_params(), root=root
+        folder, REPO, private=False, token=HUB_TOKEN, endpoint=hub.endpoint, params=_params(),
+        root=root,
     )
     assert endpoint_before == hf_constants.ENDPOINT  # the 0.36 workaround is scoped
 
@@ -300,7 +273,8 @@ def test_upload_is_one_commit_and_the_hub_holds_exactly_the_folder(
 
     # a second publish of the unchanged folder works and makes no new commit
     again = publish(
-        folder, REPO, private=False, token=TOKEN, endpoint=hub.endpoint, params=_params(), root=root
+        folder, REPO, private=False, token=HUB_TOKEN, endpoint=hub.endpoint, params=_params(),
+        root=root,
     )
     assert again.changed is False and again.deleted == ()
     assert again.commit_oid == commits[-1].oid
@@ -314,7 +288,7 @@ def test_republish_mirrors_the_folder_in_one_commit(folder: Path, root: Path) ->
 
     ``page_size=2`` makes the emulator page the tree listing (``Link: rel="next"``).
     """
-    with running_hub(TOKEN, page_size=2) as hub:
+    with running_hub(HUB_TOKEN, page_size=2) as hub:
         hub.seed_repo(
             REPO,
             {
@@ -328,7 +302,7 @@ def test_republish_mirrors_the_folder_in_one_commit(folder: Path, root: Path) ->
             folder,
             REPO,
             private=False,
-            token=TOKEN,
+            token=HUB_TOKEN,
             endpoint=hub.endpoint,
             params=_params(),
             root=root,
@@ -349,7 +323,8 @@ def test_republish_mirrors_the_folder_in_one_commit(folder: Path, root: Path) ->
 
 def test_private_repo_is_created_private(folder: Path, hub: FakeHub, root: Path) -> None:
     result = publish(
-        folder, REPO, private=True, token=TOKEN, endpoint=hub.endpoint, params=_params(), root=root
+        folder, REPO, private=True, token=HUB_TOKEN, endpoint=hub.endpoint, params=_params(),
+        root=root,
     )
     create = hub.calls("POST", r"^/api/repos/create$")
     assert create[0].json_body == {
@@ -380,7 +355,7 @@ def test_concurrent_push_makes_the_commit_fail_not_delete_blindly(
             folder,
             REPO,
             private=False,
-            token=TOKEN,
+            token=HUB_TOKEN,
             endpoint=hub.endpoint,
             params=_params(),
             root=root,
@@ -399,7 +374,7 @@ def test_unreachable_hub_is_a_clear_error(folder: Path, root: Path) -> None:
             folder,
             REPO,
             private=False,
-            token=TOKEN,
+            token=HUB_TOKEN,
             endpoint=f"http://127.0.0.1:{port}",
             params=_params(),
             root=root,
@@ -477,7 +452,7 @@ def test_invalid_folder_is_refused_before_any_request(
             folder,
             REPO,
             private=False,
-            token=TOKEN,
+            token=HUB_TOKEN,
             endpoint=hub.endpoint,
             params=_params(),
             root=root,
@@ -537,7 +512,7 @@ def test_wrong_token_is_a_clear_error_without_the_token(
             params=_params(),
             root=root,
         )
-    assert wrong not in str(info.value) and TOKEN not in str(info.value)
+    assert wrong not in str(info.value) and HUB_TOKEN not in str(info.value)
 
 
 def test_invalid_repo_id_is_refused(folder: Path, root: Path) -> None:
@@ -588,7 +563,7 @@ def test_command_without_token_fails_clearly(
 def test_command_refuses_invalid_folder(
     project: Path, hub: FakeHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_TOKEN", HUB_TOKEN)
     monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
     _planted_email(project / "processed" / "valact-15k")
     assert publish_command(dry_run=False, repo_id=None) == 1
@@ -606,7 +581,7 @@ def test_command_publishes_with_env_token_and_never_shows_it(
 ) -> None:
     from huggingface_hub.utils import logging as hf_logging
 
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_TOKEN", HUB_TOKEN)
     monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
     hf_logging.enable_propagation()
     hf_logging.set_verbosity_debug()
@@ -623,8 +598,8 @@ def test_command_publishes_with_env_token_and_never_shows_it(
     assert all(r.authenticated for r in hub.requests if r.path.startswith("/api/"))
     assert "valact.publish" in caplog.text and "huggingface_hub" in caplog.text
     for text in (captured.out, captured.err, caplog.text):
-        assert TOKEN not in text
-        assert TOKEN[3:15] not in text
+        assert HUB_TOKEN not in text
+        assert HUB_TOKEN[3:15] not in text
 
 
 # -- the state of the work tree ----------------------------------------------------------------
@@ -665,7 +640,7 @@ def test_clean_git_tree_publishes_with_no_warning(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_TOKEN", HUB_TOKEN)
     monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
     sha = _git(git_project, "rev-parse", "HEAD")
     md5 = _md5(git_project / "dvc.lock")
@@ -718,7 +693,7 @@ def test_dirty_tree_real_publish_is_refused_before_any_request(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_TOKEN", HUB_TOKEN)
     monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
     sha = _git(git_project, "rev-parse", "HEAD")
     _make_dirty(git_project)
@@ -738,7 +713,7 @@ def test_dirty_tree_real_publish_is_refused_before_any_request(
             folder,
             REPO,
             private=False,
-            token=TOKEN,
+            token=HUB_TOKEN,
             endpoint=hub.endpoint,
             params=_params(),
             root=git_project,
@@ -753,7 +728,7 @@ def test_allow_dirty_publishes_and_says_the_tree_was_dirty(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setenv("HF_TOKEN", HUB_TOKEN)
     monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
     sha = _git(git_project, "rev-parse", "HEAD")
     _make_dirty(git_project)
@@ -814,4 +789,4 @@ def test_a_git_repo_without_commits_is_dirty(folder: Path, tmp_path: Path) -> No
     assert version.git_commit is None and version.git_dirty is True
     assert version.message.startswith("ValAct-15k 0.1.0 (git unknown: no commit yet (dirty")
     with pytest.raises(DirtyTreeError, match=r"1 uncommitted change: dvc.lock \(untracked\)"):
-        publish(folder, REPO, private=False, token=TOKEN, params=_params(), root=repo)
+        publish(folder, REPO, private=False, token=HUB_TOKEN, params=_params(), root=repo)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 
 import praw
@@ -29,16 +28,7 @@ SECRET = "info-test-secret"
 NOW = int(time.time())
 
 
-@pytest.fixture(autouse=True)
-def isolated_praw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No praw.ini or praw_* variables of the machine; praw re-reads its config."""
-    monkeypatch.setattr(praw.config.Config, "CONFIG", None)
-    home = tmp_path / "xdg"
-    home.mkdir()
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    monkeypatch.chdir(tmp_path)
-    for name in ("site", "client_id", "client_secret", "user_agent", "username", "password"):
-        monkeypatch.delenv(f"praw_{name}", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_praw")  # tests/conftest.py
 
 
 @pytest.fixture(autouse=True)
@@ -261,6 +251,7 @@ def test_a_500_on_info_is_retried_by_prawcore(server: RedditServer, reddit: praw
     assert [len(b) for b in server.info_batches()] == [100, 100, 50]  # first chunk twice
 
 
+@pytest.mark.slow
 def test_a_persistent_5xx_on_info_is_raised_after_three_attempts(
     server: RedditServer, reddit: praw.Reddit
 ) -> None:

@@ -98,6 +98,7 @@ def _changes(folder: Path) -> dict[str, Any]:
 # -- stable ids -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ids_of_a_post_are_the_same_in_two_unrelated_builds(workdir: Path) -> None:
     _build(workdir, 30, _params(20, "0.1.0"))
     a = _rows(workdir / _release(workdir, "a"))
@@ -121,6 +122,7 @@ def test_ids_of_a_post_are_the_same_in_two_unrelated_builds(workdir: Path) -> No
 # -- extending a release --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_extension_keeps_every_scenario_and_lists_exactly_the_added(workdir: Path) -> None:
     first, _ = _build(workdir, 40, _params(20, "0.1.0"))
     assert _changes(first)["previous_version"] is None
@@ -161,6 +163,7 @@ def test_extension_keeps_every_scenario_and_lists_exactly_the_added(workdir: Pat
     assert text.exit_code == 0 and "- added: 20" in text.output
 
 
+@pytest.mark.slow
 def test_withdrawal_removes_a_post_of_the_previous_release_and_is_listed(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -195,6 +198,7 @@ def test_withdrawal_removes_a_post_of_the_previous_release_and_is_listed(workdir
     assert gone not in set(_rows(third)["post_id"])
 
 
+@pytest.mark.slow
 def test_a_review_edit_of_a_kept_scenario_is_applied_and_listed(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -229,6 +233,7 @@ def _relabel_one(workdir: Path, old: pd.DataFrame) -> tuple[str, str, str]:
     return pid, published[0], spare
 
 
+@pytest.mark.slow
 def test_kept_scenarios_that_break_the_balance_are_explained(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -243,6 +248,7 @@ def test_kept_scenarios_that_break_the_balance_are_explained(workdir: Path) -> N
     assert set(Counter(_rows(folder)["value"]).values()) == {11}
 
 
+@pytest.mark.slow
 def test_the_version_must_change_and_a_release_is_not_its_own_output(workdir: Path) -> None:
     _build(workdir, 40, _params(20, "0.1.0"))
     v1 = _release(workdir, "0.1.0")
@@ -277,18 +283,28 @@ def test_withdrawals_file_is_validated_line_by_line(tmp_path: Path) -> None:
     assert append_withdrawals(path, [good]) == []
     path.write_text("# a comment\n\n" + path.read_text())
     assert list(read_withdrawals(path)) == ["abc12"]
-    for bad, why in (
+    with pytest.raises(WithdrawalsError, match="not a Reddit post id"):
+        make_withdrawal("https://example.org/nothing", "reviewer", "m")
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
         ('{"post_id": "x1", "reason": "bored", "date": "2026-12-01", "who": "m"}', "reason"),
         ('{"post_id": "x1", "reason": "reviewer", "date": "01/12/2026", "who": "m"}', "date"),
         ('{"post_id": "x1", "reason": "reviewer", "date": "2026-12-01"}', "missing who"),
         ('{"post_id": "X 1", "reason": "reviewer", "date": "2026-12-01", "who": "m"}', "post_id"),
         ("not json", "not valid JSON"),
-    ):
-        path.write_text(good.to_json() + "\n" + bad + "\n")
-        with pytest.raises(WithdrawalsError, match=f"withdrawn.jsonl:2: .*{why}"):
-            read_withdrawals(path)
-    with pytest.raises(WithdrawalsError, match="not a Reddit post id"):
-        make_withdrawal("https://example.org/nothing", "reviewer", "m")
+    ],
+)
+def test_a_bad_withdrawals_line_is_refused_with_its_number(
+    tmp_path: Path, bad: str, why: str
+) -> None:
+    path = tmp_path / "withdrawn.jsonl"
+    good = make_withdrawal("t3_ABC12", "author_deleted", "maint", date="2026-12-01")
+    path.write_text(good.to_json() + "\n" + bad + "\n")
+    with pytest.raises(WithdrawalsError, match=f"withdrawn.jsonl:2: .*{why}"):
+        read_withdrawals(path)
 
 
 def test_a_broken_withdrawals_file_stops_assemble(workdir: Path) -> None:
@@ -330,6 +346,7 @@ def test_created_month_is_published_and_after_filters(workdir: Path) -> None:
 # -- a previous release on the Hub ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_previous_release_from_a_hub_revision(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, hub_client_on_loopback: None
 ) -> None:
@@ -376,6 +393,7 @@ def test_previous_release_from_a_hub_revision(
 # -- valact withdrawals check against the Reddit emulator -----------------------------------
 
 
+@pytest.mark.slow
 def test_withdrawals_check_asks_reddit_and_appends_deleted_and_removed(workdir: Path) -> None:
     from servers.reddit_server import PostFactory, RedditServer
 

@@ -355,6 +355,7 @@ def test_card_of_a_dump_build_keeps_the_reddit_wording(workdir: Path) -> None:
     assert "  source:             dump\n" in format_summary(metrics)
 
 
+@pytest.mark.slow
 def test_size_categories_counts_scenarios_not_options(workdir: Path) -> None:
     """250 scenarios x 5 = 1,250 options: n<1K (the default config's rows), not 1K<n<10K."""
     metrics, card = _build(workdir, 300, 250)
@@ -399,6 +400,7 @@ def test_bad_decision_lines_are_counted_in_metrics_summary_and_card(
         review_section.split())
 
 
+@pytest.mark.slow
 def test_no_bad_decision_lines_say_zero(workdir: Path) -> None:
     from pipeline.build.summary import format_summary
 

@@ -108,6 +108,7 @@ def _item_values(i: int) -> list[str]:
     return [VALUE_IDS[(i + j) % 10] for j in range(5)]  # as make_annotations assigns them
 
 
+@pytest.mark.slow
 def test_scripted_session_then_resume(workdir: Path) -> None:
     env = _env(workdir, FAKE_EDITOR)
     child = _spawn(workdir, env, "--reviewer", "alice")
@@ -210,6 +211,7 @@ def test_scripted_session_then_resume(workdir: Path) -> None:
     assert [q["item_id"] for q in queue][:3] == ["p00004", "p00005", "p00006"]
 
 
+@pytest.mark.slow
 def test_another_reviewer_and_reason_filter(workdir: Path) -> None:
     (workdir / "review" / "decisions").mkdir(parents=True, exist_ok=True)
     (workdir / "review" / "decisions" / "alice.jsonl").write_text(json.dumps(
@@ -233,6 +235,7 @@ def test_another_reviewer_and_reason_filter(workdir: Path) -> None:
     child.expect(pexpect.EOF)
 
 
+@pytest.mark.slow
 def test_invalid_edit_is_refused_and_input_can_be_piped(workdir: Path) -> None:
     env = _env(workdir, BAD_EDITOR)
     proc = subprocess.run(
@@ -250,6 +253,7 @@ def test_invalid_edit_is_refused_and_input_can_be_piped(workdir: Path) -> None:
         ("p00000", "reject", "too vague")]
 
 
+@pytest.mark.slow
 def test_a_crash_keeps_every_saved_decision(workdir: Path) -> None:
     env = _env(workdir, FAKE_EDITOR)
     child = _spawn(workdir, env, "--reviewer", "dave")

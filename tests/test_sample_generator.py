@@ -81,6 +81,7 @@ def _text(rec: Record) -> str:
 # ------------------------------------------------------------------------ file format
 
 
+@pytest.mark.slow
 def test_deterministic_bytes(tmp_path: Path, written: Any) -> None:
     again = gs.write_sample(tmp_path / "RS_valact_sample.zst")
     assert again.out.read_bytes() == written.out.read_bytes()

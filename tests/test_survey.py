@@ -303,6 +303,7 @@ def run_people(s: Study, store: Store, n: int, *, wrong_check: set[int] = frozen
             who.answer(n_, text, skip=(i == 0 and steps == 2))
 
 
+@pytest.mark.slow
 def test_export_is_what_analyze_human_reads(tmp_path: Path) -> None:
     s = study(10, scenarios_per_participant=10, hold_per_participant=2)
     store = Store(tmp_path / "s.sqlite")
@@ -338,6 +339,7 @@ def _export(store: Store, out: Path, everyone: bool) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_status_and_export_commands(tmp_path: Path) -> None:
     s = study(6)
     store = Store(tmp_path / "s.sqlite")

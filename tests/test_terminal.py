@@ -67,6 +67,7 @@ def test_a_mistyped_command_suggests_once() -> None:
     assert result.stderr.count("Did you mean 'ingest'?") == 1, result.stderr
 
 
+@pytest.mark.slow
 def test_arguments_and_conditions_are_described_in_help() -> None:
     analyze = _valact("evaluate", "analyze", "--help").stdout
     assert "Run folders" in analyze  # the RUN_DIRS argument
@@ -119,6 +120,7 @@ def test_log_lines_go_through_the_bars(capsys: pytest.CaptureFixture[str]) -> No
         root.handlers[:] = before
 
 
+@pytest.mark.slow
 def test_clean_shows_a_total_and_moves_per_chunk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -182,6 +184,7 @@ def test_author_key_is_keyed_and_the_secret_stays_out_of_outputs(
     assert load_secret("sample", path) == SAMPLE_SECRET  # the sample builds the same anywhere
 
 
+@pytest.mark.slow
 def test_clean_of_a_dump_uses_the_project_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

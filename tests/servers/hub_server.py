@@ -103,6 +103,7 @@ LFS_SIZE_THRESHOLD = 10 * 1024 * 1024
 REPO_TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 DEFAULT_USER = "hub-test-user"
+HUB_TOKEN = "hf_TestTokenNeverPrinted0123456789abcdef"  # the tests' token (conftest's `hub`)
 
 _API_REPO = re.compile(
     r"^/api/(?P<type>models|datasets|spaces)/(?P<repo>[^/]+/[^/]+)(?P<rest>/.*)?$"
