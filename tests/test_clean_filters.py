@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import time
 
 import pytest
 
@@ -87,12 +86,6 @@ def synthetic_posts(n: int, words: int = 200, seed: int = 3) -> list[tuple[str, 
 LONG_POST = " ".join(
     f"I have been thinking about my options for a long time, number {i}." for i in range(800)
 )  # about 50,000 characters
-
-
-def _timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    t0 = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t0
 
 
 # =========================================================================== normalize_text
@@ -226,11 +219,11 @@ def test_normalize_only_edit_notes_gives_empty() -> None:
     assert normalize("EDIT: thanks everyone!") == ""
 
 
-def test_normalize_long_post_is_fast_and_complete() -> None:
-    out, seconds = _timed(normalize, LONG_POST)
+def test_normalize_long_post_is_complete() -> None:
+    # its time is bench_clean.py --long-post-only's, not an assertion here
+    out = normalize(LONG_POST)
     assert len(LONG_POST) > 49_000
     assert out == LONG_POST
-    assert seconds < 5
 
 
 def test_normalize_on_real_dump_text() -> None:
@@ -326,13 +319,11 @@ def test_list_share() -> None:
     assert list_share(lines_vs_chars, weight="chars") < 0.2
 
 
-def test_shape_long_post_is_fast() -> None:
-    t0 = time.perf_counter()
+def test_shape_of_a_long_post() -> None:
     assert word_count(LONG_POST) == 800 * 13
     assert link_share(LONG_POST) == 0.0
     assert code_share(LONG_POST) == 0.0
     assert list_share(LONG_POST) == 0.0
-    assert time.perf_counter() - t0 < 2
 
 
 # =========================================================================== language
@@ -390,9 +381,8 @@ def test_language_confidence(lang: LanguageIdentifier) -> None:
 def test_language_long_text_is_truncated(lang: LanguageIdentifier) -> None:
     prepared = lang.prepare(LONG_POST)
     assert prepared is not None and len(prepared) <= lang.max_chars
-    [(code, conf)], seconds = _timed(lang.detect_many, [LONG_POST])
+    [(code, conf)] = lang.detect_many([LONG_POST])
     assert code == "en" and conf > 0.9
-    assert seconds < 1
 
 
 def test_language_batch_equals_one_at_a_time(lang: LanguageIdentifier) -> None:
@@ -635,9 +625,8 @@ def test_advice_title_only_and_body_only(advice: AdviceMatcher) -> None:
 
 def test_advice_long_post(advice: AdviceMatcher) -> None:
     body = LONG_POST + " So what should I do?"
-    result, seconds = _timed(advice.match_many, [("My options", body)])
+    result = advice.match_many([("My options", body)])
     assert result == [AdviceMatch(True, "what_should_i_do", None)]
-    assert seconds < 5
 
 
 def test_advice_batch_equals_one_at_a_time(advice: AdviceMatcher) -> None:
@@ -756,9 +745,8 @@ def test_sensitive_paragraph_boundary(sensitive: SensitiveTopicDetector) -> None
 
 def test_sensitive_long_post(sensitive: SensitiveTopicDetector) -> None:
     texts = [LONG_POST, LONG_POST + " Lately I feel suicidal."]
-    result, seconds = _timed(sensitive.check_many, texts)
+    result = sensitive.check_many(texts)
     assert result == [None, "self_harm"]
-    assert seconds < 5
 
 
 def test_sensitive_batch_equals_one_at_a_time(sensitive: SensitiveTopicDetector) -> None:

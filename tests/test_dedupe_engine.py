@@ -6,7 +6,6 @@ import importlib
 import io
 import json
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -432,9 +431,8 @@ def test_choose_kept_rules_and_ties() -> None:
 
 def test_planted_corpus_recall_and_precision(synthetic: ModuleType) -> None:
     corpus = synthetic.make_corpus(2_000, seed=7)
-    start = time.perf_counter()
+    # its speed is bench_dedupe.py's figure, not an assertion here
     dupes = find_duplicates(as_clean_columns(corpus), DedupeConfig(), progress=False)
-    assert time.perf_counter() - start < 30
     labels = synthetic.predicted_labels(corpus["post_id"], dupes)
     m = synthetic.pair_metrics(corpus["truth"].to_numpy(), labels)
     assert m.truth_pairs > 300
