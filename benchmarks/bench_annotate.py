@@ -1,7 +1,7 @@
 """The LLM annotate stage against the local OpenAI-compatible server (loopback only).
 
 Runs ``pipeline.annotate.stage.run`` (provider openai, three calls per post) on synthetic
-posts; the server answers with the scripted fake model of ``tests/test_annotate_llm.py``
+posts; the server answers with the scripted fake model of ``tests/annotate/test_annotate_llm.py``
 after a random latency (exponential, mean ``--latency``: real APIs have long tails). Two
 drivers are compared on the same requests, each with a cold cache:
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-for extra in (ROOT, ROOT / "tests"):
+for extra in (ROOT, ROOT / "tests", ROOT / "tests" / "annotate"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 

@@ -10,7 +10,7 @@ the ratio, and whether both wrote the same files (they must). Wall time includes
 the filters (spaCy, lingua, scrubber) in every process: that is what a run costs.
 
 Then the time each filter takes on one post of about 50,000 characters (the worst case of a
-Reddit self post), next to the bound tests/test_clean_filters.py used to assert: a regex
+Reddit self post), next to the bound tests/clean/test_clean_filters.py used to assert: a regex
 that backtracks shows here, not as a test failing on a busy machine.
 """
 
@@ -44,7 +44,7 @@ def _digest(*paths: Path) -> str:
 
 LONG_POST = " ".join(
     f"I have been thinking about my options for a long time, number {i}." for i in range(800)
-)  # the post tests/test_clean_filters.py uses, about 50,000 characters
+)  # the post tests/clean/test_clean_filters.py uses, about 50,000 characters
 
 
 def long_post_timings() -> None:

@@ -23,7 +23,7 @@ its README) and prints, per entity type and overall:
 Where the text survives is found by aligning the tokens of the input and the output
 (``difflib``, letter/digit runs and single other characters), so any scrubber that returns
 text (placeholders of any shape) can be scored. The scoring functions are imported by
-``tests/test_pii_eval.py``.
+``tests/clean/test_pii_eval.py``.
 
 Presidio (``presidio-analyzer`` + ``presidio-anonymizer``, the ``bench-pii`` extra, not
 installed by ``make test``): its default recognizers and anonymizer (``<ENTITY_TYPE>``

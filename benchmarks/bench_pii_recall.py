@@ -14,7 +14,7 @@ personal data, and sentences with none but with tricky ordinary words) and print
   the validation steps (phone digit counts, TLD checks, e-mail obfuscation checks) and
   without the name rules, and the ratio of the two.
 
-The scoring functions are imported by ``tests/test_pii.py``. A planted item counts as found
+The scoring functions are imported by ``tests/clean/test_pii.py``. A planted item counts as found
 when its text no longer appears, a placeholder of its type is in the output (any
 ``[NAME]`` for names) and no identifying fragment of it (a run of 4+ letters or digits that
 does not occur elsewhere in the sentence) survived.

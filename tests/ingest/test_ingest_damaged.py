@@ -235,7 +235,7 @@ def test_no_damage_in_summary_and_card_of_an_intact_build() -> None:
     from pipeline.stage_metrics import IngestMetrics, read
 
     assert "damaged files:      none" in format_summary({})
-    intact = read(IngestMetrics, Path(__file__).resolve().parents[1] / "metrics")  # the sample's
+    intact = read(IngestMetrics, Path(__file__).resolve().parents[2] / "metrics")  # the sample's
     assert intact.report["damaged_files"] == [] and _damaged_md(intact) == ""
 
 

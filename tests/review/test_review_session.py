@@ -27,7 +27,7 @@ from pipeline.schemas import CLEAN_POSTS
 from pipeline.values import VALUE_IDS
 from stage_fixtures import unique_posts
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RUNNER = (
     "import typer; from pipeline.review.commands import register; app = typer.Typer(); "
     "g = typer.Typer(); app.add_typer(g, name='review'); register(g); app()"

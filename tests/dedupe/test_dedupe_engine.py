@@ -18,7 +18,7 @@ from pipeline.dedupe.clusters import UnionFind, choose_kept, components
 from pipeline.dedupe.exact import exact_groups, normalize_for_exact
 from pipeline.dedupe.near import INPUT_COLUMNS, DedupeConfig, find_duplicates, minhash_signatures
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "raw" / "sample"
 
 # Three long, unrelated stories (function words shared, content not).

@@ -25,7 +25,7 @@ from pipeline.clean.pii import (
 )
 from pipeline.clean.pii_ids import ID_TYPES
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_corpus_has_enough_planted_and_clean_sentences(corpus: list[dict]) -> No
     assert len(planted) >= 300
     assert len(clean) >= 200
     types = {it["type"] for r in planted for it in r["pii"]}
-    # this corpus predates the structured identifiers (tests/test_pii_ids.py covers those)
+    # this corpus predates the structured identifiers (tests/clean/test_pii_ids.py covers those)
     assert types == set(PII_TYPES) - set(ID_TYPES)
     for r in planted:
         for it in r["pii"]:
@@ -422,7 +422,7 @@ def test_names_in_context(scrubber: Scrubber, text: str, expected: str) -> None:
         ("I asked June whether she'd seen it.", "I asked [NAME] whether she'd seen it."),
         ("Sarah and Will left early.", "[NAME] and [NAME] left early."),
         ("Paris (22F) is my roommate.", "[NAME] (22F) is my roommate."),
-        # ("Will Smith" alone is the actor: a kept public figure, tests/test_pii_phrases.py)
+        # ("Will Smith" alone is the actor: a kept public figure, tests/clean/test_pii_phrases.py)
         ("Will Baker lives next door.", "[NAME] lives next door."),
         ("I talked to Grace about it.", "I talked to [NAME] about it."),
         ("My boss Chase texted me.", "My boss [NAME] texted me."),

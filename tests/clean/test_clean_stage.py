@@ -20,7 +20,7 @@ from pipeline.ingest.stage import run as ingest_run
 from pipeline.params import Params
 from pipeline.schemas import REJECT_REASONS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

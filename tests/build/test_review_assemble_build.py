@@ -275,7 +275,7 @@ def test_build_of_zero_scenarios_fails_with_the_reason(workdir: Path) -> None:
     assert not out.exists()
 
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _ingest(workdir: Path, source: str) -> None:
