@@ -29,7 +29,6 @@ participant number and what is drawn: reproducible, and independent between draw
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -37,6 +36,7 @@ from typing import Any, Literal
 
 from pipeline.evaluate.questionnaire import Questionnaire
 from pipeline.evaluate.scenarios import Scenario
+from pipeline.text_patterns import hash_bits
 
 Block = Literal["questionnaire", "scenarios", "hold"]
 Kind = Literal["state", "act", "hold", "check_state", "check_act"]
@@ -135,8 +135,8 @@ class Plan:
 
 
 def rng(*parts: object) -> random.Random:
-    key = "|".join(str(p) for p in parts)
-    return random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
+    # int(sha256(key).hexdigest()[:16], 16) is the digest's first 8 bytes: hash_bits
+    return random.Random(hash_bits(*parts))
 
 
 def unit(*parts: object) -> float:
