@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -116,16 +117,35 @@ app.add_typer(params_app, name="params")
 log = logging.getLogger("valact")
 
 
-def _run_stage(stage: Stage, **kwargs: Any) -> None:
+# What a stage expects to fail with (ValueError includes schemas.ArtifactError and
+# stage_metrics.MetricsError; RuntimeError is annotate's "posts ended in error").
+STAGE_ERRORS: tuple[type[Exception], ...] = (ParamsError, FileNotFoundError, ValueError,
+                                             RuntimeError)
+
+
+@contextlib.contextmanager
+def _one_line_errors(
+    name: str, expected: tuple[type[Exception], ...] = STAGE_ERRORS
+) -> Iterator[None]:
+    """The ``expected`` errors (bad params, a missing or invalid input) as one red line and
+    exit 1; anything else is a bug and keeps its traceback."""
     try:
-        params = load_params()
-        metrics = stage.run(params, **kwargs)
-    except (ParamsError, FileNotFoundError, ValueError, RuntimeError) as exc:
-        # ValueError includes schemas.ArtifactError and stage_metrics.MetricsError
-        typer.secho(f"valact {stage.name}: {exc}", fg=typer.colors.RED, err=True)
+        yield
+    except expected as exc:
+        typer.secho(f"valact {name}: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
+
+
+def _run_stage(stage: Stage, **kwargs: Any) -> None:
+    with _one_line_errors(stage.name):
+        metrics = stage.run(load_params(), **kwargs)
     summary = {k: v for k, v in metrics.items() if not isinstance(v, dict | list)}
     typer.echo(f"{stage.name}: {json.dumps(summary, sort_keys=True)}", err=True)
+
+
+def _documented(stage: Stage, command: Callable[..., None]) -> Callable[..., None]:
+    command.__doc__ = f"Stage {stage.number}: {stage.help}"
+    return command
 
 
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Debug logging.")
@@ -139,9 +159,7 @@ def _stage_command(stage: Stage) -> Callable[..., None]:
         setup_logging(verbose)
         _run_stage(stage, progress=progress)
 
-    command.__doc__ = f"Stage {stage.number}: {stage.help}"
-    command.__name__ = stage.name
-    return command
+    return _documented(stage, command)
 
 
 def _annotate_command(stage: Stage) -> Callable[..., None]:
@@ -160,14 +178,10 @@ def _annotate_command(stage: Stage) -> Callable[..., None]:
             return
         from pipeline.annotate.stage import estimate as estimate_run
 
-        try:
+        with _one_line_errors(stage.name, (ParamsError, FileNotFoundError, ValueError)):
             typer.echo(estimate_run(load_params()))
-        except (ParamsError, FileNotFoundError, ValueError) as exc:
-            typer.secho(f"valact annotate: {exc}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(1) from None
 
-    command.__doc__ = f"Stage {stage.number}: {stage.help}"
-    return command
+    return _documented(stage, command)
 
 
 def _review_callback(stage: Stage) -> Callable[..., None]:
@@ -181,8 +195,7 @@ def _review_callback(stage: Stage) -> Callable[..., None]:
         setup_logging(verbose)
         _run_stage(stage, progress=progress)
 
-    callback.__doc__ = f"Stage {stage.number}: {stage.help}"
-    return callback
+    return _documented(stage, callback)
 
 
 def _register_stages() -> None:

@@ -32,21 +32,11 @@ class MetricsError(ValueError):
 class _Unset:
     """Marks a field that this run's route does not produce (left out of the JSON)."""
 
-    _instance: ClassVar[_Unset | None] = None
-
-    def __new__(cls) -> _Unset:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
     def __repr__(self) -> str:
         return "UNSET"
 
-    def __bool__(self) -> bool:
-        return False
 
-
-UNSET: Any = _Unset()
+UNSET: Any = _Unset()  # the one instance: fields compare to it with `is`
 
 R = TypeVar("R", bound="StageMetrics")
 

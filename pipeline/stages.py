@@ -57,13 +57,10 @@ class Stage:
     def number(self) -> int:
         return STAGES.index(self) + 1
 
-    def runner(self) -> Callable[..., dict[str, Any]]:
+    def run(self, params: Params, **kwargs: Any) -> dict[str, Any]:
         """The stage's ``run(params, ..., progress=...)``, imported now (not at start-up)."""
         run: Callable[..., dict[str, Any]] = importlib.import_module(self.module).run
-        return run
-
-    def run(self, params: Params, **kwargs: Any) -> dict[str, Any]:
-        return self.runner()(params, **kwargs)
+        return run(params, **kwargs)
 
 
 def _metrics_file(name: str) -> Path:

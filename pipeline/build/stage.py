@@ -150,6 +150,7 @@ def write_dataset_folder(
 def read_stage_metrics(folder: Path = paths.STAGE_METRICS_DIR) -> UpstreamMetrics:
     """The metrics of every stage before build (the registry's list), as typed records."""
     return UpstreamMetrics(
+        # (`if s.metrics`: only narrows the type; every upstream stage has a record)
         **{s.name: read_metrics(s.metrics, folder) for s in UPSTREAM_OF_BUILD if s.metrics}
     )
 

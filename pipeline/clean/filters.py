@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pipeline.clean.content_shape import word_count
 from pipeline.clean.reasons import FILTER_REASONS
 
 __all__ = ["Filter", "FilterChain", "FilterStats", "Post", "Rejection"]
@@ -37,9 +38,11 @@ class Post:
     """One post on its way through the filters.
 
     ``row`` is the raw record (a row of ``raw/posts.parquet``); ``title`` and ``body`` are the
-    normalized text, set by the ``normalize`` filter (empty before it). The language and
-    advice filters record what they found for the posts they keep, which the clean output
-    carries.
+    normalized text, set by the ``normalize`` filter through :meth:`set_text` (empty before
+    it). ``text`` (title and body as one text, the way the length, language and sensitive
+    filters read a post) and ``words`` (its word count) are computed once, there. The
+    language and advice filters record what they found for the posts they keep, which the
+    clean output carries.
     """
 
     row: Any
@@ -48,12 +51,16 @@ class Post:
     language: str | None = None
     language_confidence: float = 0.0
     advice_rule: str | None = None
+    text: str = field(init=False, default="")
+    words: int = field(init=False, default=0)
 
-    @property
-    def text(self) -> str:
-        """Title and body as one text, the way the length, language and sensitive filters
-        read a post."""
-        return f"{self.title}\n\n{self.body}"
+    def __post_init__(self) -> None:
+        self.set_text(self.title, self.body)
+
+    def set_text(self, title: str, body: str) -> None:
+        self.title, self.body = title, body
+        self.text = f"{title}\n\n{body}"
+        self.words = word_count(self.text)
 
 
 class Filter(Protocol):

@@ -212,18 +212,18 @@ class PostFilter:
     # ------------------------------------------------------------------ the text
 
     def _normalize(self, post: Post) -> Rejection | None:
-        post.title, post.body = normalize_post(post.row.title, post.row.selftext, self.cp)
+        post.set_text(*normalize_post(post.row.title, post.row.selftext, self.cp))
         if not post.body.strip():
             return Rejection("empty_body", "empty after normalization")
         return None
 
     def _too_short(self, post: Post) -> Rejection | None:
-        if (n := word_count(post.text)) < self.cp.min_words:
+        if (n := post.words) < self.cp.min_words:
             return Rejection("too_short", f"{n} words < {self.cp.min_words}")
         return None
 
     def _too_long(self, post: Post) -> Rejection | None:
-        if (n := word_count(post.text)) > self.cp.max_words:
+        if (n := post.words) > self.cp.max_words:
             return Rejection("too_long", f"{n} words > {self.cp.max_words}")
         return None
 
