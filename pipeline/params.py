@@ -159,6 +159,17 @@ class PublishParams:
 
 
 @dataclass(frozen=True)
+class ExecutionParams:
+    """How ingest, clean and dedupe run, never what they write: no stage declares this
+    section, so switching engines reruns nothing (the outputs are identical)."""
+
+    engine: Literal["local", "dask"] = "local"
+    # a Dask scheduler ("tcp://host:8786"); null = DASK_SCHEDULER_ADDRESS if set, else a
+    # LocalCluster on this host
+    address: str | None = None
+
+
+@dataclass(frozen=True)
 class Params:
     seed: int = 13
     ingest: IngestParams = field(default_factory=IngestParams)
@@ -169,6 +180,7 @@ class Params:
     assemble: AssembleParams = field(default_factory=AssembleParams)
     build: BuildParams = field(default_factory=BuildParams)
     publish: PublishParams = field(default_factory=PublishParams)
+    execution: ExecutionParams = field(default_factory=ExecutionParams)
 
 
 def _coerce(value: Any, tp: Any, where: str) -> Any:
