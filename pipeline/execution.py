@@ -270,7 +270,7 @@ class _ClientContext:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # never a fixed port, never beyond loopback
                 silence_logs=logging.WARNING,
             )
             self.client = Client(self.cluster, set_as_default=False)
