@@ -52,7 +52,8 @@ def test_param_change_reruns_only_readers(built: tuple[Path, dict[str, str]]) ->
 
 
 def test_execution_settings_rerun_nothing(built: tuple[Path, dict[str, str]]) -> None:
-    """Workers, concurrency, rate limits and timeouts change how a stage runs, not its data."""
+    """Workers, concurrency, rate limits, timeouts and the engine change how a stage runs,
+    not its data."""
     repo, env = built
     params = repo / "params.yaml"
     original = params.read_text()
@@ -63,6 +64,8 @@ def test_execution_settings_rerun_nothing(built: tuple[Path, dict[str, str]]) ->
         "  timeout: 120 ": "  timeout: 30 ",
         "  rpm: null ": "  rpm: 100 ",
         "  batch_poll_interval: 30 ": "  batch_poll_interval: 5 ",
+        "  engine: local ": "  engine: dask ",
+        "  address: null ": "  address: tcp://127.0.0.1:8786 ",
     }
     try:
         text = original
