@@ -855,7 +855,97 @@ class Scrubber:
             names = _merge_names(names, [s for s in extra if not _overlaps(accepted, s)])
         if ner_names:
             names = _merge_names(names, [s for s in ner_names if not _overlaps(accepted, s)])
+        if names:
+            names = self._close_names(text, accepted, names)
         return accepted, names
+
+    def _close_names(self, text: str, accepted: list[_Span], names: list[_Span]) -> list[_Span]:
+        """Each name with the name words written next to it: a name is never left half
+        removed ("Jordan [NAME]" for "Jordan R. Whitlock", "[NAME] Tan", "Lim [NAME]",
+        "[NAME] al-Mansoori"). A capitalized word joins a name it touches (one space, the same
+        line; after an initial's period too) unless it is a title, a month or weekday, a
+        place noun, a word the rules never take as a name, an acronym next to a name not in
+        capitals, or opens a new sentence; on the left it must also be a given name, a
+        surname or a word no frequency list has, and not a kinship word nor, unless a given name
+        or surname, a sentence's first word ("Yesterday Sarah", "Colleague Reto" stay)."""
+        lex = self.lex
+        tokens = list(_WORD_RE.finditer(text))
+        if len(tokens) < 2:
+            return names
+        starts = [m.start() for m in tokens]
+        blocked = sorted((sp.start, sp.end) for sp in accepted)
+
+        def free(k: int) -> bool:
+            a, b = tokens[k].span()
+            j = bisect.bisect_right(blocked, (a, len(text)))
+            before = j > 0 and blocked[j - 1][1] > a
+            return not (before or (j < len(blocked) and blocked[j][0] < b))
+
+        def joinable(k: int, caps: bool) -> bool:
+            w = tokens[k].group()
+            base = _POSS_RE.sub("", w)
+            if w[0] == "[" or not free(k):
+                return False
+            lw = base.lower()
+            head = lw.split("-", 1)[0]
+            if not base[0].isupper() and not (head in PARTICLES and "-" in lw):
+                return False  # "al-Mansoori" joins, "said" does not
+            key = fold(base)
+            if key in lex.not_names or lw in PLACE_NOUNS or base in TITLES or key in _CLOSE_STOP:
+                return False
+            return caps or not (base.isupper() and len(base) > 1)
+
+        out: list[_Span] = []
+        for sp in names:
+            k0 = bisect.bisect_left(starts, sp.start)
+            k1 = bisect.bisect_left(starts, sp.end) - 1
+            if k0 >= len(tokens) or k1 < k0 or tokens[k0].start() != sp.start:
+                out.append(sp)
+                continue
+            inner = text[sp.start : sp.end]
+            caps = inner.isupper()
+            start, end = sp.start, sp.end
+            k = k1 + 1
+            for _ in range(3):
+                if k >= len(tokens) or _POSS_RE.search(tokens[k - 1].group()):
+                    break
+                gap = text[tokens[k - 1].end() : tokens[k].start()]
+                initial = len(tokens[k - 1].group()) == 1 and gap == ". "
+                if (gap != " " and not initial) or not joinable(k, caps):
+                    break
+                end = tokens[k].start() + len(_POSS_RE.sub("", tokens[k].group()))
+                k += 1
+            k = k0 - 1
+            for _ in range(2):
+                if k < 0 or text[tokens[k].end() : start] != " " or not joinable(k, caps):
+                    break
+                base = _POSS_RE.sub("", tokens[k].group())
+                if base != tokens[k].group():
+                    break  # "Sarah's Tom": two people
+                key = fold(base)
+                person = key in lex.first_names or key in lex.surnames
+                if "-" in base:  # "Amber-Lynn" joins, "TP-Link" does not
+                    person = all(fold(p) in lex.first_names or fold(p) in lex.surnames
+                                 for p in base.split("-"))
+                    if not person:
+                        break
+                if (key in lex.frequent and not person) or _is_kin(base.lower()):
+                    break
+                if not person and _sentence_start(text, tokens[k].start()):
+                    break  # "Meanwhile Gareth", "Colleague Reto"
+                start = tokens[k].start()
+                k -= 1
+            out.append(_Span(start, end, sp.kind, sp.prio))
+        if '"' in text or "“" in text or "(" in text:
+            # 'Richard "Rick" Tolliver', 'Dolores ("Dee") Castellano': one name, nickname
+            # and all, when the rules took a part of it
+            for m in NICKNAMED_NAME_RE.finditer(text):
+                a, b = m.span()
+                if fold(m.group("s")) in lex.not_names or m.group("s") in TITLES:
+                    continue
+                if any(sp.start < b and a < sp.end for sp in out):
+                    out.append(_Span(a, b, "NAME", _PRIO["NAME"]))
+        return _merge_names(out, [])
 
     def _chat_label_spans(self, text: str) -> Iterator[_Span]:
         """Speaker labels of a pasted chat log ("Rob: who??", "mia: sorry", "[21:04] Kerry:",
@@ -1195,6 +1285,15 @@ class Scrubber:
                 decided = decided or (lower_style and "'" not in word and "’" not in word)
             elif in_gaz and not amb:  # ALL CAPS
                 decided = before in ("KIN", "NAMED", "DEAR")
+                if not decided and i + 1 < n and ctx.gap(i + 1) == " " and kinds[i + 1] == _W:
+                    # "JOSEPH KAMAU": a given name, then a capitalized word no dictionary has
+                    nxt = words[i + 1]
+                    f2 = fold(nxt)
+                    decided = (
+                        nxt.isupper() and nxt.isalpha() and len(nxt) >= 3
+                        and f2 not in common and f2 not in lex.frequent
+                        and f2 not in not_names and not ctx.title_case(i)
+                    )
             elif amb:
                 if all_caps or not upper0:
                     continue
@@ -1558,7 +1657,18 @@ class _Ctx:
         w = self.words[j]
         if w[0].isupper() and not w.isupper():
             f = fold(_POSS_RE.sub("", w))
-            if f in self.scrubber.lex.surnames or f in self.scrubber._unamb:
+            lex = self.scrubber.lex
+            if f in lex.surnames or f in self.scrubber._unamb:
+                return "SURNAME"
+            # a word no dictionary has, capitalized after the name: "Faith Bridgewater",
+            # "Ivy Santangelo" (not "Ivy League", "Grace Church", "Rose Bowl")
+            parts = f.split("-")
+            if (
+                all(p.isalpha() and len(p) >= 3 and p not in lex.common for p in parts)
+                and f not in lex.not_names
+                and lw not in PLACE_NOUNS
+                and f not in lex.first_names
+            ):
                 return "SURNAME"
         return ""
 
@@ -1811,9 +1921,36 @@ def _mention_is_name(text: str, tokens: list[re.Match[str]], t: int, base: str) 
         return not (nxt_tok.islower() and nxt_tok.isalpha() and not _looks_like_verb(nxt))
     if adjacent and prev in _WORD_USE_BEFORE:
         return False
-    if gap_after == " " and (nxt in _NAME_NEXT or (nxt.endswith("ed") and len(nxt) > 3)):
+    if gap_after == " " and (
+        (nxt in _NAME_NEXT and nxt not in _WEAK_NEXT) or (nxt.endswith("ed") and len(nxt) > 3)
+    ):
         return True
-    return adjacent and (prev in COMM_VERBS or prev in TO_VERBS)
+    if adjacent and (prev in COMM_VERBS or prev in TO_VERBS):
+        return True
+    # the object of a verb or joined by "and"/"or" ("confront hunter", "me and grace"): the
+    # post's name, written lowercase; not after a pronoun, modal, article or preposition
+    # ("we hope", "to chase", "with grace"), nor before a noun it would qualify
+    return (
+        t > 0
+        and text[tokens[t - 1].end() : m.start()] == " "
+        and prev.isalpha()
+        and prev not in _WORD_USE_BEFORE
+        and prev not in _LOWER_NAME_NOT_AFTER
+        and not (gap_after == " " and nxt in _LOWER_NAME_NOT_BEFORE)
+    )
+
+
+# Verbs after a lowercase word too common after the word itself to mark it as a name
+# ("summer is almost over", "ivy is growing", "hope was gone").
+_WEAK_NEXT = _ws("is was has had will would can could should just always never also still")
+_LOWER_NAME_NOT_AFTER = _ws(
+    """pure full little lots lot kind sort bit such all lose lost losing give gave giving
+    find found keep kept hold held show showed saying say without full new old young just
+    really still also always never only even actually literally honestly totally kinda sorta
+    seriously truly sincerely def definitely probably maybe card phone electric water gas
+    medical hospital credit vet power cable internet utility dollar"""
+)
+_LOWER_NAME_NOT_BEFORE = _ws("period periods green card cards note notes")
 
 
 _NAME_TOKEN = (
@@ -1823,6 +1960,11 @@ _NAME_TOKEN = (
 FORM_NAME_RE = re.compile(
     r"(?im)^[ \t>*-]*(?:(?:full|legal|account|beneficiary|payee|recipient|card ?holder)[ \t]+)?"
     r"name[ \t]*:[ \t]*(?-i:(?P<v>[A-Z][\w'’.-]*(?:[ \t]+" + _NAME_TOKEN + r"){0,4}))[ \t]*$"
+)
+# A given name, a nickname in quotes (or parentheses), a surname: 'Richard "Rick" Tolliver'.
+NICKNAMED_NAME_RE = re.compile(
+    r"(?<![\w'’-])[A-Z][\w'’-]+[ \t]+\(?[\"“][A-Z][\w'’.-]{0,20}[\"”]\)?[ \t]+"
+    r"(?P<s>[A-Z][\w'’-]+)"
 )
 # A nickname in quotes right after a name: 'Zbigniew ("Ziggy" to everyone)', 'Robert "Bobby"'.
 NICK_AFTER_RE = re.compile(r"[ \t]*\(?[ \t]*[\"“‘'](?P<v>[A-Z][\w'’-]{1,20})[\"”’']")
@@ -1945,6 +2087,15 @@ def _resolve(candidates: list[_Span]) -> list[_Span]:
         accepted.insert(k, sp)
         starts.insert(k, sp.start)
     return accepted
+
+
+# Capitalized words that never join a name next to them (``Scrubber._close_names``).
+_CLOSE_STOP = _ws(
+    """i im i'm ive i've id i'd january february march april june july august september
+    october november december jan feb mar apr jun jul aug sep sept oct nov dec monday
+    tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
+    sat sun today tomorrow yesterday tonight ok okay yes no hi hey hello thanks dear"""
+)
 
 
 def _merge_names(a: list[_Span], b: list[_Span]) -> list[_Span]:

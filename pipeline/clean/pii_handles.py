@@ -83,6 +83,37 @@ _BARE_SKIP = _words(
 )
 
 
+# A bare name with an underscore inside ("xo_blaze_2011", "jess_teaches_kr"): in an advice
+# post that is a handle, wherever it stands (no app word needed). Not inside a link, a path,
+# an e-mail or inline code, and not a file name or a call ("config_file.txt", "get_user(").
+_UNDERSCORE_RE = re.compile(
+    r"(?<![\w@/.$#`\\-])[A-Za-z0-9]+(?:_+[A-Za-z0-9]+)+(?:[.\-][A-Za-z0-9]+)*_*"
+    r"(?![\w@/`(\\-]|\.\w)"
+)
+
+
+_FILE_EXTENSIONS = _words(
+    """txt csv tsv json jsonl py ipynb js ts md rst yml yaml toml ini cfg conf log pdf doc
+    docx xls xlsx ppt pptx odt png jpg jpeg gif webp svg mp3 mp4 mov wav zip gz tar rar 7z
+    sh bat exe dll html htm css sql db sqlite xml apk dmg iso bak tmp"""
+)
+
+
+def _underscore_handles(text: str, is_word: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
+    for m in _UNDERSCORE_RE.finditer(text):
+        cand = m.group()
+        if len(cand) < 5 or cand.upper() == cand:
+            continue  # "a_b", "MAX_SIZE", "ID_123": constants and codes
+        if "." in cand and cand.rsplit(".", 1)[1].lower() in _FILE_EXTENSIONS:
+            continue  # "config_file.txt", "tax_return_2024.pdf": a file
+        parts = [p for p in re.split(r"[_.\-]+", cand) if p]
+        if all(p.isalpha() and len(p) > 1 and is_word(fold(p)) for p in parts):
+            continue  # "snake_case", "user_name": words joined, not a person's handle
+        if text.count("`", 0, m.start()) % 2:
+            continue  # inside inline code
+        yield m.start(), m.end()
+
+
 def handle_spans(
     text: str, is_word: Callable[[str], bool], low: str | None = None
 ) -> Iterator[tuple[int, int]]:
@@ -110,6 +141,8 @@ def handle_spans(
             if is_word(fold(name)):
                 continue  # "Order#1234", "room#2044"
             yield m.start(), m.end()
+    if "_" in text:
+        yield from _underscore_handles(text, is_word)
     if _CUE_HINT_RE.search(text.lower() if low is None else low) is None:
         return
     for m in _CUE_RE.finditer(text):

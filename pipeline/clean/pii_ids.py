@@ -235,6 +235,49 @@ def id_spans(text: str) -> Iterator[tuple[int, int, str]]:
             yield m.start(1), m.start(1) + len(value), "ID"
 
 
+# An identifier named by an acronym right before it, whatever the country: "UTR 4418 29036
+# 7", "IFSC HDFC0001294", "My NID is 1994 2615 7840 331", "HKID is Y 728451(3)", "CPR is
+# 140389-1183", "ΑΦΜ is 128 449 031". The acronym is separated from the value (a space, a
+# colon, "is"), so a reference's own prefix ("CL-0093318442", "NFRC240918337") is no cue;
+# currency codes and the acronyms of references, units and products are not cues ("NOK 215
+# 000", "ZIP 62704-1234", "RTX 40901").
+_ACRONYM_ID_RE = re.compile(
+    r"(?<![\w-])(?P<cue>[A-ZΑ-Ω]{2,6}|I-94)(?:\s+(?:[Nn]umber|[Nn]o\.?|#|ID|[Cc]ard))?"
+    r"(?:\s+(?:is|was)|\s*[:#=])?(?:\s+|\s*[(\[\"«]\s*)"
+    r"(?P<v>\d[\d -]{4,20}\d(?:\s?\(\w\))?|[A-Z]{0,3}[ -]?\d[\dA-Z.-]{4,22}\d"
+    r"|[A-Z]{1,3}\d{4,12}[A-Z]?|(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{7,18})(?![\w-])"
+)
+
+
+def _upper_words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CURRENCY_CODES = _upper_words(
+    """USD EUR GBP CAD AUD NZD JPY CNY RMB HKD SGD INR PKR BDT LKR NPR PHP IDR MYR THB VND KRW
+    TWD CHF SEK NOK DKK ISK PLN CZK HUF RON BGN HRK RSD UAH RUB TRY ILS AED SAR QAR KWD BHD
+    OMR JOD EGP MAD TND NGN GHS KES UGX TZS ZAR ZMW ETB BRL ARS CLP COP PEN MXN UYU BOB PYG
+    VES DOP GTQ CRC KSH RS TK"""
+)
+# Acronyms of references, products and places, not of a person's number.
+_NOT_ID_CUES = _upper_words(
+    """ZIP PO REF INV SKU RMA ORDER CASE TICKET ISBN ASIN UPC EAN FY HTTP COVID AM PM EST PST
+    CST MST GMT UTC BST CET IST AEST JST KST HST Q TLDR TL DR OP EDIT PS NB FYI ETA MPG MPH
+    KM KG LB LBS CC GB MB TB GHZ RTX GTX RX DDR USB HDMI"""
+)
+
+
+def acronym_id_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """A number after an acronym naming it (see :data:`_ACRONYM_ID_RE`): 5 digits or more."""
+    for m in _ACRONYM_ID_RE.finditer(text):
+        cue = m.group("cue").upper()
+        if cue in _CURRENCY_CODES or cue in _NOT_ID_CUES:
+            continue
+        value = m.group("v").rstrip(" -.")
+        if sum(ch.isdigit() for ch in value) >= 5:
+            yield m.start("v"), m.start("v") + len(value), "ID"
+
+
 _DIGIT_RE = re.compile(r"\d")
 _DIGIT_RUN_RE = re.compile(r"\d(?:[ -]?\d){5,}")  # six digits, spaces or hyphens between
 _MIXED_CODE_RE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{7,}\b")
@@ -280,3 +323,5 @@ def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
     if _DOB_HINT_RE.search(text):
         yield from dob_spans(text)
     yield from plate_spans(text)
+    # last: where a typed rule finds the same value ("SSN is 123-45-6789"), its type wins
+    yield from acronym_id_spans(text)

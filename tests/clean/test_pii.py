@@ -533,3 +533,46 @@ def test_spacy_model_entities_are_used(ner_model: str) -> None:
     texts = ["Zorblax Quimby called.", "", "My friend Sarah, u/someone and Zorblax Quimby."]
     got = [r.text for r in s.scrub_many(texts, batch_size=2)]
     assert got == ["[NAME] called.", "", "My friend [NAME], [USER] and [NAME]."]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a full name is taken whole, not its first word alone
+        ("The loan officer, Bill Harrington, has called.", "The loan officer, [NAME], has called."),
+        ('my uncle Richard "Rick" Tolliver owes me', "my uncle [NAME] owes me"),
+        ("the name on the form was JOSEPH KAMAU and", "the name on the form was [NAME] and"),
+        ("Dr. Amara Okafor-Nwosu said to wait.", "Dr. [NAME] said to wait."),
+        ("I met Diego Alvarez Ruiz at work", "I met [NAME] at work"),
+        ("my coworker Sana al-Rashid said", "my coworker [NAME] said"),
+    ],
+)
+def test_full_names_are_taken_whole(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubber.scrub(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the post's name, written lowercase as the object of a verb or after "and"
+        (
+            "Hunter Briggs is my roommate. i need to confront hunter about rent.",
+            "[NAME] is my roommate. i need to confront [NAME] about rent.",
+        ),
+        (
+            "Grace Liu is my coworker. me and grace went out.",
+            "[NAME] is my coworker. me and [NAME] went out.",
+        ),
+        # the word, not the name: after "is"/"was" a lowercase word is the word as often
+        (
+            "Summer Vance texted me. summer is almost over.",
+            "[NAME] texted me. summer is almost over.",
+        ),
+        (
+            "Grace Liu is here. we hope it works, with grace.",
+            "[NAME] is here. we hope it works, with grace.",
+        ),
+    ],
+)
+def test_a_post_name_written_lowercase(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubber.scrub(text).text == expected

@@ -129,3 +129,31 @@ def test_names_and_addresses_in_more_forms(scrubber: Scrubber, text: str, gone: 
     out = scrubber.scrub(text).text
     for g in gone:
         assert g not in out, (g, out)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("add me, I'm xo_blaze_2011 on there", "add me, I'm [HANDLE] on there"),
+        ("she posts as jess_teaches_kr now", "she posts as [HANDLE] now"),
+    ],
+)
+def test_a_bare_name_with_an_underscore_is_a_handle(
+    scrubber: Scrubber, text: str, want: str
+) -> None:
+    assert scrubber.scrub(text).text == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set config_file.txt and MAX_SIZE in the snake_case module",
+        "I emailed tax_return_2024.pdf to my accountant",
+        "run `get_user_id` first",
+        "the function get_user(1) fails",
+    ],
+)
+def test_underscored_words_files_constants_and_code_are_kept(
+    scrubber: Scrubber, text: str
+) -> None:
+    assert scrubber.scrub(text).text == text

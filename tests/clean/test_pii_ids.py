@@ -204,3 +204,32 @@ def test_national_ids_and_plates(scrubber: Scrubber, text: str, want: str) -> No
 def test_national_id_lookalikes_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubber.scrub(text).text == text
 
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("my UTR 4418 29036 7 was on the letter", "my UTR [ID] was on the letter"),
+        ("the IFSC HDFC0001294 and", "the IFSC [ID] and"),
+        ("My NID is 1994 2615 7840 331.", "My NID is [ID]."),
+        ("my CPR is 140389-1183 so", "my CPR is [ID] so"),
+        # a typed rule that finds the same value keeps its own type
+        ("SSN: 123-45-6789", "SSN: [SSN]"),
+    ],
+)
+def test_a_number_named_by_an_acronym_is_an_id(scrubber: Scrubber, text: str, want: str) -> None:
+    assert scrubber.scrub(text).text == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it costs NOK 215 000 a year",
+        "the ZIP 62704-1234 is wrong",
+        "I run an RTX 40901 build",  # product names, units, currencies are no cue
+        "ref CL-0093318442 from the insurer",  # a reference's own prefix
+        "the HOA fee went up",  # an acronym with no number
+    ],
+)
+def test_acronyms_that_name_no_person_number_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub(text).text == text
