@@ -49,6 +49,7 @@ report (``damaged_files``, and ``damage`` in the file's entry).
 from __future__ import annotations
 
 import codecs
+import functools
 import glob
 import gzip
 import itertools
@@ -59,10 +60,10 @@ import multiprocessing
 import os
 import queue
 import re
+import threading
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
@@ -73,8 +74,10 @@ import pandas as pd
 import zstandard
 from tqdm import tqdm
 
+from pipeline.execution import InProcess, open_executor
 from pipeline.ingest.normalize import CREATED_INDEX, SUBREDDIT_INDEX, BadRecord, normalize_post
 from pipeline.ingest.raw_columns import COLUMNS, DTYPES, empty_frame
+from pipeline.params import ExecutionParams
 from pipeline.progress import progress_bar
 from pipeline.text_patterns import REMOVED_MARKERS
 
@@ -535,9 +538,16 @@ class _FileReader:
             # the partial line the damage cuts (the tail) is not a record: it is the damage
             self._damaged(exc.kind, exc.detail, self.line_no)
             return
+        self._end_lines(tail, skipping, scan)
+
+    def _end_lines(
+        self, tail: list[bytes], skipping: bool, scan: Callable[[bytes, int, int, int], int]
+    ) -> None:
+        """The content ended: a final line without newline is a line too (a reader of one
+        piece of a file keeps it instead, for the next piece to finish)."""
         if skipping:
             self.line_no += 1
-        elif tail:  # a final line without newline is a line too
+        elif tail:
             line = b"".join(tail)
             self.line_no = scan(line, 0, len(line), self.line_no)
 
@@ -685,7 +695,11 @@ class _FileReader:
             self.skipped_window,
             self.n_bad,
         )
-        stats = {
+        return _FileResult(self.index, self.stats(), self.examples, self.rows)
+
+    def stats(self) -> dict[str, Any]:
+        """This file's entry in the report."""
+        return {
             "name": self.name,
             "format": self.format,
             "lines": self.lines,
@@ -697,7 +711,6 @@ class _FileReader:
             "bad": dict(sorted(self.bad.items())),
             "damage": self.damage,
         }
-        return _FileResult(self.index, stats, self.examples, self.rows)
 
 
 # ----------------------------------------------------------------------------- processes
@@ -718,18 +731,19 @@ def _init_worker(progress_queue: Any, level: int) -> None:
     logger.propagate = False
 
 
-def _read_file_task(
-    path: str,
-    index: int,
-    wanted: frozenset[str] | None,
-    since: int | None,
-    until: int | None,
-) -> _FileResult:
+#: One file to read: path, index in the input, wanted subreddits, since, until.
+FileTask = tuple[str, int, frozenset[str] | None, int | None, int | None]
+
+
+def _read_file_task(task: FileTask, sink: ProgressSink | None = None) -> _FileResult:
+    """Read one whole file (in a worker process, or here with ``sink``); says "done" last."""
+    path, index, wanted, since, until = task
+    sink = sink or _WORKER_SINK
     try:
-        return _FileReader(Path(path), index, wanted, since, until, _WORKER_SINK).run()
+        return _FileReader(Path(path), index, wanted, since, until, sink).run()
     finally:
-        if _WORKER_SINK is not None:
-            _WORKER_SINK(("done", index))
+        if sink is not None:
+            sink(("done", index))
 
 
 class _ProgressBoard:
@@ -779,43 +793,63 @@ class _ProgressBoard:
         self.bars.clear()
 
 
-def _read_parallel(
-    tasks: list[tuple[str, int, frozenset[str] | None, int | None, int | None]],
-    workers: int,
-    board: _ProgressBoard,
+class _Drain:
+    """Replays the workers' progress and log messages on the board, from a thread, while
+    the results are collected (a worker's "done" may arrive after its result)."""
+
+    def __init__(self, messages: Any, board: _ProgressBoard, expected: set[int]) -> None:
+        self.messages = messages
+        self.board = board
+        self.waiting = set(expected)
+        self.stop_at: float | None = None
+        self.thread = threading.Thread(target=self._run, name="ingest-progress", daemon=True)
+
+    def _run(self) -> None:
+        while self.waiting:
+            try:
+                message = self.messages.get(timeout=0.1)
+            except queue.Empty:
+                if self.stop_at is not None and time.monotonic() > self.stop_at:
+                    return
+                continue
+            self.board.handle(message)
+            if message[0] == "done":
+                self.waiting.discard(message[1])
+
+    def __enter__(self) -> _Drain:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # every result is in: the last messages are on their way (a worker that died never
+        # sends its "done": give up on it after a few seconds)
+        self.stop_at = time.monotonic() + (5.0 if exc[0] is None else 0.5)
+        self.thread.join()
+
+
+def _read_local(
+    tasks: list[FileTask], execution: ExecutionParams, workers: int | None, board: _ProgressBoard
 ) -> list[_FileResult]:
-    # fork where available: workers start fast and nothing needs re-importing __main__
-    # (spawn cannot run from stdin or a notebook). CPython's executor forks every worker at
-    # the first submit, before it starts its own threads.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    messages = context.Queue()
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
+    """Every file read whole, in this process or in a local pool of worker processes (a
+    progress bar per file; the workers' log records replayed here)."""
+    messages = multiprocessing.get_context("spawn").Queue()
+    executor = open_executor(
+        execution,
+        workers,
+        units=len(tasks),
         initializer=_init_worker,
         initargs=(messages, log.getEffectiveLevel()),
-    ) as pool:
-        futures: list[Future[_FileResult]] = [pool.submit(_read_file_task, *t) for t in tasks]
-        waiting = {task[1] for task in tasks}
-        grace_until: float | None = None
-        # Drain progress and log messages until every file said "done" (a worker that died
-        # never does: give the queue a few seconds once all futures are settled).
-        while waiting:
-            try:
-                message = messages.get(timeout=0.1)
-            except queue.Empty:
-                if all(f.done() for f in futures):
-                    grace_until = grace_until or time.monotonic() + 5.0
-                    if time.monotonic() > grace_until:
-                        break
-                continue
-            board.handle(message)
-            if message[0] == "done":
-                waiting.discard(message[1])
-        results = [f.result() for f in futures]
-    messages.close()
-    return results
+    )
+    try:
+        with executor:
+            if isinstance(executor, InProcess):
+                fn = functools.partial(_read_file_task, sink=board.handle)
+                return list(executor.map(fn, tasks))
+            log.info("reading %d file(s) on %s", len(tasks), executor.describe())
+            with _Drain(messages, board, {task[1] for task in tasks}):
+                return list(executor.map(_read_file_task, tasks))
+    finally:
+        messages.close()
 
 
 # ----------------------------------------------------------------------------- frame
@@ -831,6 +865,19 @@ def _column(values: list[Any], dtype: str) -> Any:
     raise ValueError(f"no column builder for dtype {dtype!r}")
 
 
+def rows_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """Kept rows (tuples in :data:`COLUMNS` order) as a frame with the raw dtypes."""
+    if not rows:
+        return empty_frame()
+    columns = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            name: _column(list(values), DTYPES[name])
+            for name, values in zip(COLUMNS, columns, strict=True)
+        }
+    )
+
+
 def _build_frame(results: list[_FileResult]) -> tuple[pd.DataFrame, int]:
     """All kept rows as one frame, de-duplicated by post_id and sorted; and the drop count."""
     rows = [row for result in results for row in result.rows]
@@ -839,14 +886,15 @@ def _build_frame(results: list[_FileResult]) -> tuple[pd.DataFrame, int]:
     file_order = np.concatenate(
         [np.full(len(result.rows), result.index, dtype=np.int64) for result in results]
     )
-    columns = zip(*rows, strict=True)
-    frame = pd.DataFrame(
-        {
-            name: _column(list(values), DTYPES[name])
-            for name, values in zip(COLUMNS, columns, strict=True)
-        }
-    )
+    frame = rows_frame(rows)
     del rows
+    return dedupe_and_sort(frame, file_order)
+
+
+def dedupe_and_sort(frame: pd.DataFrame, file_order: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """One row per post_id (``file_order``: each row's file index), sorted by created_utc
+    then post_id; and the number of rows dropped. The order of the input rows does not
+    matter: the rescans rule below decides between copies of a post."""
     dropped = 0
     if frame["post_id"].duplicated().any():
         # rescans: real text beats [deleted]/[removed]/"", then the newest retrieval, then the
@@ -959,6 +1007,8 @@ def read_dumps(
     workers: int | None = None,
     progress: bool = True,
     allow_damaged_files: bool = False,
+    execution: ExecutionParams | None = None,
+    scratch_dir: Path | None = None,
 ) -> tuple[pd.DataFrame, DumpReadReport]:
     """Read Reddit submission dumps into the ``raw/posts.parquet`` frame.
 
@@ -971,11 +1021,19 @@ def read_dumps(
         max_bad_fraction: raise :class:`TooManyBadRecords` when bad lines / lines is above it
             (checked once everything is read). Damaged files do not count here.
         workers: processes reading files in parallel; None = ``os.cpu_count()``. One file,
-            or ``workers=1``, reads in this process. The output does not depend on it.
-        progress: show a tqdm bar per file (lines/s).
+            or ``workers=1``, reads in this process. The output does not depend on it. On
+            Dask, the size of the LocalCluster started when no scheduler is configured.
+        progress: show a tqdm bar per file (lines/s); on Dask, one bar over the tasks.
         allow_damaged_files: keep the complete records before the damage in a truncated or
             corrupt file (recorded in the report) instead of raising :class:`DamagedFiles`
             (raised once every file is read, naming each damaged one).
+        execution: where the reading runs (:mod:`pipeline.execution`); None = locally. On
+            Dask, the tasks are files and the pieces of multi-frame zstd files
+            (:mod:`pipeline.ingest.parts`); the output and the report are the same.
+        scratch_dir: on Dask, where the tasks write their parts (a temporary folder made
+            inside it, removed at the end): a folder every worker can write to and this
+            process can read, i.e. on a shared filesystem for a multi-host cluster.
+            None = the system's temporary folder (enough for a LocalCluster).
 
     Returns:
         The frame (columns and dtypes of :data:`~pipeline.ingest.raw_columns.DTYPES`, one row
@@ -992,22 +1050,18 @@ def read_dumps(
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     wanted = _wanted(subreddits)
-    n_workers = min(workers or os.cpu_count() or 1, len(files)) if files else 1
+    tasks: list[FileTask] = [(str(p), i, wanted, since, until) for i, p in enumerate(files)]
+    if execution is not None and execution.engine == "dask":
+        from pipeline.ingest.parts import read_on_dask
 
-    board = _ProgressBoard(progress)  # log lines go through the bars (pipeline.logs)
-    try:
-        if n_workers > 1:
-            tasks = [(str(p), i, wanted, since, until) for i, p in enumerate(files)]
-            results = _read_parallel(tasks, n_workers, board)
-        else:
-            results = []
-            for i, path in enumerate(files):
-                results.append(_FileReader(path, i, wanted, since, until, board.handle).run())
-                board.handle(("done", i))
-    finally:
-        board.close()
-
-    frame, dropped = _build_frame(results)
+        results, frame, dropped = read_on_dask(tasks, execution, workers, progress, scratch_dir)
+    else:
+        board = _ProgressBoard(progress)  # log lines go through the bars (pipeline.logs)
+        try:
+            results = _read_local(tasks, execution or ExecutionParams(), workers, board)
+        finally:
+            board.close()
+        frame, dropped = _build_frame(results)
     examples = [e for r in results for e in r.examples][:MAX_BAD_EXAMPLES]
     files_stats = [r.stats for r in results]
     report = DumpReadReport(

@@ -74,6 +74,8 @@ def run(params: Params, out: Path = paths.RAW_POSTS, progress: bool = True) -> d
             workers=ip.workers,
             progress=progress,
             allow_damaged_files=ip.allow_damaged_files,
+            execution=params.execution,
+            scratch_dir=out.parent,  # Dask: the tasks' parts, next to the output
         )
         report = dump_report.to_dict()
     posts = write_frame(posts, out, RAW_POSTS)
