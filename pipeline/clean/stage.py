@@ -10,15 +10,11 @@ each filter rejected and the seconds spent in it.
 
 from __future__ import annotations
 
-import itertools
 import logging
-import multiprocessing
-import os
-import sys
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +32,17 @@ from pipeline.clean.normalize_text import normalize
 from pipeline.clean.pii import Scrubber, ScrubConfig
 from pipeline.clean.reasons import FILTER_REASONS
 from pipeline.clean.sensitive import SensitiveTopicDetector
+from pipeline.execution import WorkerLost, open_executor, worker_state
 from pipeline.params import CleanParams, Params
 from pipeline.progress import progress_bar
-from pipeline.schemas import CLEAN_POSTS, RAW_POSTS, REJECT_REASONS, REJECTED, validate
+from pipeline.schemas import (
+    CLEAN_POSTS,
+    RAW_POSTS,
+    REJECT_REASONS,
+    REJECTED,
+    ArtifactError,
+    validate,
+)
 from pipeline.text_patterns import REMOVED_MARKERS
 
 log = logging.getLogger("valact.clean")
@@ -292,82 +296,47 @@ def process_batch(
     )
 
 
-def _main_is_importable() -> bool:
-    """Spawned workers re-import the caller's main module: not possible from stdin/-c."""
-    path = getattr(sys.modules.get("__main__"), "__file__", None)
-    return path is None or Path(path).exists()
+_BatchResult = tuple[int, pd.DataFrame, pd.DataFrame, Counter[str], Counter[str], FilterStats]
 
 
-# One PostFilter per worker process, built by the pool's initializer.
-_WORKER_FILTER: PostFilter | None = None
+@dataclass(frozen=True)
+class FilterConfig:
+    """What a worker needs to build its :class:`PostFilter`: the clean params and the
+    author-key secret.
+
+    It travels with every task (to a pool process or a Dask worker); the secret is left out
+    of its repr, so a task description in a log (Dask prints a failed task's arguments) shows
+    only the fingerprint.
+    """
+
+    cp: CleanParams
+    author_secret: bytes
+
+    def __repr__(self) -> str:
+        return f"FilterConfig(cp={self.cp!r}, secret {secret_fingerprint(self.author_secret)})"
+
+    @property
+    def state_key(self) -> tuple[str, CleanParams, str]:
+        """The :func:`~pipeline.execution.worker_state` key: one PostFilter per process and
+        configuration (the secret by its fingerprint, never itself)."""
+        return ("clean.PostFilter", self.cp, secret_fingerprint(self.author_secret))
+
+    def post_filter(self) -> PostFilter:
+        """This process's PostFilter for the configuration, built on first use (spaCy,
+        lingua and the scrubber take seconds to load)."""
+        return worker_state(self.state_key, lambda: PostFilter(self.cp, self.author_secret))
 
 
-def _init_worker(cp: CleanParams, author_secret: bytes) -> None:
-    global _WORKER_FILTER
-    _WORKER_FILTER = PostFilter(cp, author_secret)
-
-
-_BatchResult = tuple[pd.DataFrame, pd.DataFrame, Counter[str], Counter[str], FilterStats]
-
-
-def _process_in_worker(batch: pd.DataFrame) -> _BatchResult:
-    assert _WORKER_FILTER is not None, "worker not initialized"
-    return _process(batch, _WORKER_FILTER)
-
-
-def _process(batch: pd.DataFrame, flt: PostFilter) -> _BatchResult:
+def clean_batch(config: FilterConfig, batch: pd.DataFrame) -> _BatchResult:
+    """One unit of work, wherever it runs: (posts in, kept, rejected, funnel, redactions,
+    filter stats) of ``batch``. Module-level, so ``functools.partial(clean_batch, config)``
+    pickles for pool processes and Dask workers."""
+    flt = config.post_filter()
     funnel: Counter[str] = Counter()
     redactions: Counter[str] = Counter()
     stats = FilterStats()
     kept, rejected = process_batch(batch, flt, funnel, redactions, stats)
-    return kept, rejected, funnel, redactions, stats
-
-
-def _results(
-    batches: Iterator[pd.DataFrame], cp: CleanParams, workers: int, author_secret: bytes
-) -> Iterator[tuple[int, *_BatchResult]]:
-    """(batch size, kept, rejected, funnel, redactions, filter stats) per batch, in input
-    order.
-
-    With ``workers`` > 1 and more than one batch, batches go to a process pool with at most
-    ``2 * workers`` in flight (memory stays bounded); results come back in order, so the
-    output files are identical to a one-process run.
-    """
-    first = next(batches, None)
-    if first is None:
-        return
-    second = next(batches, None)
-    if workers > 1 and second is not None and not _main_is_importable():
-        log.warning(
-            "clean.workers=%d ignored: the calling program (%s) cannot be re-imported by "
-            "worker processes; running in this process", workers,
-            getattr(sys.modules.get("__main__"), "__file__", "?"),
-        )
-        workers = 1
-    if workers <= 1 or second is None:
-        flt = PostFilter(cp, author_secret)
-        for batch in itertools.chain([first], [second] if second is not None else [], batches):
-            yield len(batch), *_process(batch, flt)
-        return
-    log.info("clean: %d worker processes", workers)
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(cp, author_secret)) as pool:
-        in_flight: deque[tuple[int, Future[Any]]] = deque()
-        try:
-            for batch in itertools.chain([first, second], batches):
-                in_flight.append((len(batch), pool.submit(_process_in_worker, batch)))
-                if len(in_flight) >= 2 * workers:
-                    n, fut = in_flight.popleft()
-                    yield (n, *fut.result())
-            while in_flight:
-                n, fut = in_flight.popleft()
-                yield (n, *fut.result())
-        except BrokenProcessPool as exc:
-            raise RuntimeError(
-                f"a clean worker process died ({exc}); the outputs were not replaced. "
-                "Out of memory? Lower clean.workers (1 runs everything in this process)."
-            ) from exc
+    return len(batch), kept, rejected, funnel, redactions, stats
 
 
 PROGRESS_CHUNK = 250  # posts per unit of work (and per progress update)
@@ -380,6 +349,15 @@ def _chunks(frames: Iterator[pd.DataFrame], size: int) -> Iterator[pd.DataFrame]
             yield frame.iloc[lo : lo + size]
 
 
+def _units(n_posts: int, batch_size: int) -> int:
+    """The units of work (chunks) ``n_posts`` make; one input batch's worth counts as one:
+    it runs in this process, where starting worker processes would cost more than it saves."""
+    if n_posts <= batch_size:
+        return 1
+    full, rest = divmod(n_posts, batch_size)
+    return full * -(-batch_size // PROGRESS_CHUNK) + -(-rest // PROGRESS_CHUNK)
+
+
 def run(
     params: Params,
     src: Path = paths.RAW_POSTS,
@@ -388,56 +366,71 @@ def run(
     batch_size: int = 2000,
     progress: bool = True,
 ) -> dict[str, Any]:
-    cp = params.clean
-    workers = cp.workers if cp.workers is not None else (os.cpu_count() or 1)
-    secret = load_secret(params.ingest.source)
+    """Clean ``src`` into ``clean_out`` and ``rejected_out``; returns the metrics.
+
+    Chunks of :data:`PROGRESS_CHUNK` posts go to the executor of ``params.execution`` (this
+    process, ``clean.workers`` local processes, or Dask workers), at most two per worker in
+    flight; results come back in input order, so the files do not depend on the engine or
+    the number of workers. A lost worker fails the stage with
+    :class:`~pipeline.execution.WorkerLost` before any output is replaced.
+    """
+    if not src.exists():
+        raise ArtifactError(f"{src} does not exist: run the stage that writes it first")
+    config = FilterConfig(params.clean, load_secret(params.ingest.source))
+    n_posts = pq.ParquetFile(src).metadata.num_rows
     funnel: Counter[str] = Counter()
     redactions: Counter[str] = Counter()
     filter_stats = FilterStats()
     total = 0
-    n_posts = pq.ParquetFile(src).metadata.num_rows if src.exists() else None
-    if n_posts is not None and n_posts <= batch_size:
-        workers = 1  # one batch's worth: starting worker processes costs more than it saves
     # Work goes out in chunks of PROGRESS_CHUNK posts, so the bar moves every few seconds
     # even on slow real posts; the chunks of one input batch are written as that batch, so
     # the files (row groups) are those of a run without chunks.
     pending: list[tuple[pd.DataFrame, pd.DataFrame]] = []
     pending_n = 0
-    with (
-        BatchWriter(clean_out, CLEAN_POSTS) as kept_w,
-        BatchWriter(rejected_out, REJECTED) as rej_w,
-        progress_bar(total=n_posts, desc="clean", unit="post", disable=not progress) as bar,
-    ):
+    executor = open_executor(
+        params.execution, params.clean.workers, units=_units(n_posts, batch_size)
+    )
+    with executor:
+        log.info("clean: %s", executor.describe())
+        try:
+            with (
+                BatchWriter(clean_out, CLEAN_POSTS) as kept_w,
+                BatchWriter(rejected_out, REJECTED) as rej_w,
+                progress_bar(total=n_posts, desc="clean", unit="post",
+                             disable=not progress) as bar,
+            ):
 
-        def flush() -> None:
-            nonlocal pending_n
-            if pending:
-                kept_w.write(pd.concat([k for k, _ in pending], ignore_index=True))
-                rej_w.write(pd.concat([r for _, r in pending], ignore_index=True))
-            pending.clear()
-            pending_n = 0
+                def flush() -> None:
+                    nonlocal pending_n
+                    if pending:
+                        kept_w.write(pd.concat([k for k, _ in pending], ignore_index=True))
+                        rej_w.write(pd.concat([r for _, r in pending], ignore_index=True))
+                    pending.clear()
+                    pending_n = 0
 
-        chunks = _chunks(iter_frames(src, batch_size), PROGRESS_CHUNK)
-        for n, kept, rejected, b_funnel, b_redactions, b_stats in _results(
-            chunks, cp, workers, secret
-        ):
-            pending.append((kept, rejected))
-            pending_n += n
-            if pending_n >= batch_size:
+                chunks = _chunks(iter_frames(src, batch_size), PROGRESS_CHUNK)
+                for n, kept, rejected, b_funnel, b_redactions, b_stats in executor.map(
+                    partial(clean_batch, config), chunks
+                ):
+                    pending.append((kept, rejected))
+                    pending_n += n
+                    if pending_n >= batch_size:
+                        flush()
+                    funnel.update(b_funnel)
+                    redactions.update(b_redactions)
+                    filter_stats.update(b_stats)
+                    total += n
+                    bar.update(n)
                 flush()
-            funnel.update(b_funnel)
-            redactions.update(b_redactions)
-            filter_stats.update(b_stats)
-            total += n
-            bar.update(n)
-        flush()
+        except WorkerLost as exc:
+            raise WorkerLost(f"clean: {exc} The previous outputs were left in place.") from exc
     metrics = {
         "posts_in": total,
         "kept": funnel["kept"],
         "rejected": sum(v for k, v in funnel.items() if k != "kept"),
         "rejected_by_reason": {r: funnel[r] for r in REJECT_REASONS},
         "redactions_by_type": dict(sorted(redactions.items())),
-        "author_key_secret": secret_fingerprint(secret),
+        "author_key_secret": secret_fingerprint(config.author_secret),
         # per filter, in the order applied
         "filters": list(FILTER_REASONS),
         "rejected_by_filter": {f: filter_stats.rejected[f] for f in FILTER_REASONS},
