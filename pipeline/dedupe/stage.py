@@ -59,12 +59,14 @@ def _local_duplicates(src: Path, config: DedupeConfig, progress: bool) -> tuple[
     return find_duplicates(posts, config, progress=progress), len(posts)
 
 
-def _dask_duplicates(params: Params, src: Path, config: DedupeConfig) -> tuple[pd.DataFrame, int]:
-    from pipeline.dedupe.distributed import find_duplicates_dask
+def _dask_duplicates(
+    params: Params, src: Path, config: DedupeConfig, partition_rows: int | None
+) -> tuple[pd.DataFrame, int]:
+    from pipeline.dedupe.distributed import PARTITION_ROWS, find_duplicates_dask
     from pipeline.execution import dask_client
 
     with dask_client(params.execution) as client:
-        return find_duplicates_dask(client, src, config)
+        return find_duplicates_dask(client, src, config, partition_rows or PARTITION_ROWS)
 
 
 def run(
@@ -73,10 +75,13 @@ def run(
     unique_out: Path = paths.UNIQUE,
     dupes_out: Path = paths.DUPLICATES,
     progress: bool = True,
+    partition_rows: int | None = None,
 ) -> dict[str, Any]:
+    """Run the stage; ``partition_rows``: rows per Dask task (engine ``dask`` only; None =
+    ``distributed.PARTITION_ROWS``). Outputs are written only once every duplicate is known."""
     config = dedupe_config(params)
     if params.execution.engine == "dask":
-        dupes, posts_in = _dask_duplicates(params, src, config)
+        dupes, posts_in = _dask_duplicates(params, src, config, partition_rows)
     else:
         dupes, posts_in = _local_duplicates(src, config, progress)
     dupes = write_frame(dupes, dupes_out, DUPLICATES)
