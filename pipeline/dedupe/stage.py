@@ -6,12 +6,20 @@ written to ``duplicates.parquet`` with the post it duplicates, the score and the
 order), so both engines write it the same way and it is never held whole.
 
 ``execution.engine: dask`` finds the duplicates on a Dask cluster
-(:mod:`pipeline.dedupe.distributed`, imported only then): the same output bytes.
+(:mod:`pipeline.dedupe.distributed`, imported only then): the same output bytes. Its
+shuffles go through a scratch folder next to the outputs (``interim/.dedupe-scratch-*``),
+removed at the end of the run, success or failure; the workers must see the data paths
+through a shared filesystem.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +40,8 @@ from pipeline.schemas import CLEAN_POSTS, DUPLICATES, UNIQUE_POSTS
 log = logging.getLogger("valact.dedupe")
 
 UNIQUE_BATCH_ROWS = 5_000  # rows per batch (and row group) of unique.parquet
+SCRATCH_PREFIX = ".dedupe-scratch-"  # the Dask engine's shuffle folder, next to the outputs
+SCRATCH_REMOVE_ATTEMPTS = 5
 
 
 def dedupe_config(params: Params) -> DedupeConfig:
@@ -59,14 +69,40 @@ def _local_duplicates(src: Path, config: DedupeConfig, progress: bool) -> tuple[
     return find_duplicates(posts, config, progress=progress), len(posts)
 
 
+@contextlib.contextmanager
+def scratch_dir(parent: Path) -> Iterator[Path]:
+    """A new, empty folder under ``parent`` (``.dedupe-scratch-*``), removed at the end,
+    success or failure. Removal is retried: a task the failed run could not cancel may
+    still be writing its file when the folder goes."""
+    parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
+    try:
+        yield path
+    finally:
+        for attempt in range(SCRATCH_REMOVE_ATTEMPTS):
+            try:
+                shutil.rmtree(path)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                if attempt == SCRATCH_REMOVE_ATTEMPTS - 1:
+                    log.warning("dedupe: could not remove the scratch folder %s", path)
+                time.sleep(0.5)
+
+
 def _dask_duplicates(
-    params: Params, src: Path, config: DedupeConfig, partition_rows: int | None
+    params: Params, src: Path, config: DedupeConfig, scratch_parent: Path,
+    partition_rows: int | None,
 ) -> tuple[pd.DataFrame, int]:
+    """Duplicates found on the Dask cluster; the shuffles go through a scratch folder next
+    to the outputs (the workers must see it, like ``src``, through a shared filesystem)."""
     from pipeline.dedupe.distributed import PARTITION_ROWS, find_duplicates_dask
     from pipeline.execution import dask_client
 
-    with dask_client(params.execution) as client:
-        return find_duplicates_dask(client, src, config, partition_rows or PARTITION_ROWS)
+    with dask_client(params.execution) as client, scratch_dir(scratch_parent) as scratch:
+        return find_duplicates_dask(client, src.resolve(), config, scratch.resolve(),
+                                    partition_rows or PARTITION_ROWS)
 
 
 def run(
@@ -81,7 +117,8 @@ def run(
     ``distributed.PARTITION_ROWS``). Outputs are written only once every duplicate is known."""
     config = dedupe_config(params)
     if params.execution.engine == "dask":
-        dupes, posts_in = _dask_duplicates(params, src, config, partition_rows)
+        dupes, posts_in = _dask_duplicates(params, src, config, dupes_out.parent,
+                                           partition_rows)
     else:
         dupes, posts_in = _local_duplicates(src, config, progress)
     dupes = write_frame(dupes, dupes_out, DUPLICATES)

@@ -19,6 +19,7 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -180,7 +181,13 @@ def run_stage(src: Path, work: Path, params: Params, partition_rows: int | None 
         stage.run(params, src=src, unique_out=work / "unique.parquet",
                   dupes_out=work / "duplicates.parquet", progress=False,
                   partition_rows=partition_rows)
+    assert not scratch_left(work)
     return {name: (work / name).read_bytes() for name in OUTPUTS}
+
+
+def scratch_left(folder: Path) -> list[Path]:
+    """The Dask engine's scratch folders still in ``folder``."""
+    return sorted(folder.glob(f"{stage.SCRATCH_PREFIX}*"))
 
 
 @pytest.fixture(scope="module")
@@ -272,8 +279,16 @@ def test_dask_outputs_are_byte_identical(
         edge = next(c for c in cases if c.name == "edge")
         posts = pd.read_parquet(edge.src)
         for config in CONFIGS:
-            got_frame, rows = find_duplicates_dask(client, edge.src, config,  # type: ignore[arg-type]
-                                                   edge.partition_rows)
+            with stage.scratch_dir(tmp_path) as scratch:
+                got_frame, rows = find_duplicates_dask(
+                    client, edge.src, config, scratch,  # type: ignore[arg-type]
+                    edge.partition_rows)
+                # the shuffles went through the scratch folder: one file per partition and
+                # shuffle (ids, exact, bands, authors), one per candidate bucket
+                kinds = {f.name.split("-")[0] for f in scratch.glob("*.arrow")}
+                assert kinds >= ({"ids", "exact", "bands", "pairs"} if config.near
+                                 else {"ids", "exact"})
+            assert not scratch_left(tmp_path)
             assert rows == len(posts)
             pd.testing.assert_frame_equal(got_frame, find_duplicates(posts, config,
                                                                      progress=False))
@@ -317,9 +332,28 @@ def test_killed_worker_gives_identical_outputs_or_worker_lost(
             done.set()
             poller.join(timeout=30)
     assert killed, "no dedupe task was seen running: nothing was killed"
+    assert not scratch_left(work)
     if got is not None:
         for name in OUTPUTS:
             assert got[name] == case.local[name], f"{name} differs after a worker was killed"
+
+
+@pytest.mark.slow
+def test_failed_run_removes_its_scratch_folder(tmp_path: Path) -> None:
+    """A run that fails after the shuffles have written their files (a post_id twice, found
+    by the id shuffle) leaves neither outputs nor the scratch folder."""
+    df = edge_case_corpus()
+    df.loc[len(df) - 1, "post_id"] = df.loc[0, "post_id"]  # first and last partition
+    src = tmp_path / "clean.parquet"  # not BatchWriter: it refuses the repeated id
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), src, row_group_size=97)
+    work = tmp_path / "work"
+    work.mkdir()
+    with (local_cluster(1) as (_, execution), contextlib.chdir(work),
+          pytest.raises(ValueError, match="not unique")):
+        stage.run(Params(execution=execution), src=src, unique_out=work / "u.parquet",
+                  dupes_out=work / "d.parquet", progress=False, partition_rows=60)
+    assert not scratch_left(work)
+    assert not (work / "u.parquet").exists() and not (work / "d.parquet").exists()
 
 
 @pytest.mark.slow
