@@ -25,7 +25,15 @@ import pytest
 
 from pipeline.artifacts import BatchWriter
 from pipeline.dedupe import stage
-from pipeline.dedupe.distributed import find_duplicates_dask, plan_partitions, read_partition
+from pipeline.dedupe.distributed import (
+    _EMPTY,
+    _SCHEMAS,
+    _read_bucket,
+    _write_buckets,
+    find_duplicates_dask,
+    plan_partitions,
+    read_partition,
+)
 from pipeline.dedupe.near import DedupeConfig, find_duplicates
 from pipeline.execution import WorkerLost
 from pipeline.params import DedupeParams, ExecutionParams, Params, load_params
@@ -232,6 +240,22 @@ def test_partitions_cover_the_file_across_row_groups(tmp_path: Path) -> None:
     assert read_partition(src, parts[1], ["post_id"]).columns.tolist() == ["post_id"]
     with pytest.raises(ValueError):
         plan_partitions(src, 0)
+
+
+def test_bucket_files_give_each_bucket_its_rows(tmp_path: Path) -> None:
+    """A shuffle's files: batch b of every file is bucket b's rows, in file order, and a
+    partition with no rows (here: no known authors) writes the same schema."""
+    rows = pd.DataFrame({"author": ["x", "y", "z", "x"], "post_id": ["a", "b", "c", "d"],
+                         "gid": np.arange(4), "n_tokens": np.arange(4) + 5,
+                         "minima": [np.full(3, i, np.uint16) for i in range(4)]})
+    schema = _SCHEMAS["authors"]
+    full = _write_buckets(tmp_path / "a-0.arrow", rows, schema, np.array([2, 0, 2, 1]), 3)
+    empty = _write_buckets(tmp_path / "a-1.arrow", rows.iloc[:0], schema, _EMPTY, 3)
+    got = [_read_bucket([empty, full], b) for b in range(3)]
+    assert [g["post_id"].tolist() for g in got] == [["b"], ["d"], ["a", "c"]]
+    assert got[2]["minima"].map(list).tolist() == [[0, 0, 0], [2, 2, 2]]
+    assert len(_read_bucket([empty], 1)) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-0.arrow", "a-1.arrow"]  # no tmp
 
 
 def test_edge_case_corpus_has_the_cases(tmp_path: Path) -> None:
