@@ -36,12 +36,18 @@ __all__ = [
     "INPUT_COLUMNS",
     "OUTPUT_COLUMNS",
     "DedupeConfig",
+    "author_is_unknown",
+    "bucket_pairs",
     "candidate_pairs",
+    "duplicates_frame",
     "find_duplicates",
+    "length_ok",
     "Signatures",
     "minhash_signatures",
     "pair_scores",
+    "post_lengths",
     "sorted_tokens",
+    "text_or_empty",
 ]
 
 log = logging.getLogger("valact.dedupe")
@@ -307,7 +313,7 @@ def minhash_signatures(
 # ----------------------------------------------------------------------------- candidates
 
 
-def _bucket_pairs(key: np.ndarray, tiebreak: np.ndarray, window: int) -> Iterator[np.ndarray]:
+def bucket_pairs(key: np.ndarray, tiebreak: np.ndarray, window: int) -> Iterator[np.ndarray]:
     """Pairs (as ``i * n + j`` codes, i < j) of elements with the same key: each element is
     paired with the next ``window`` elements of its bucket in (key, tiebreak, index) order."""
     n = len(key)
@@ -341,13 +347,13 @@ def candidate_pairs(
     for b in range(sigs.band_keys.shape[1]):
         key = sigs.band_keys[:, b].copy()
         key[~has_tokens] = blank  # documents without tokens never share a bucket
-        codes.extend(_bucket_pairs(key, n_tokens, config.max_bucket_neighbors))
+        codes.extend(bucket_pairs(key, n_tokens, config.max_bucket_neighbors))
         if len(codes) > 64:  # keep the buffer small
             codes = [np.unique(np.concatenate(codes))]
     if authors is not None and config.same_author_candidates:
         idx = np.flatnonzero((authors >= 0) & has_tokens)
         if len(idx) > 1:
-            for c in _bucket_pairs(authors[idx], n_tokens[idx], config.max_bucket_neighbors):
+            for c in bucket_pairs(authors[idx], n_tokens[idx], config.max_bucket_neighbors):
                 i, j = idx[c // len(idx)], idx[c % len(idx)]
                 similar = sigs.jaccard(i, j) >= config.author_min_jaccard
                 codes.append(i[similar].astype(np.int64) * n + j[similar])
@@ -356,10 +362,16 @@ def candidate_pairs(
         return empty, empty
     allc = np.unique(np.concatenate(codes))
     left, right = allc // n, allc % n
-    lo = np.minimum(n_tokens[left], n_tokens[right])
-    hi = np.maximum(n_tokens[left], n_tokens[right])
-    ok = (lo > 0) & (lo >= config.min_length_ratio * hi)
+    ok = length_ok(n_tokens[left], n_tokens[right], config.min_length_ratio)
     return left[ok], right[ok]
+
+
+def length_ok(a_tokens: np.ndarray, b_tokens: np.ndarray, min_length_ratio: float) -> np.ndarray:
+    """Which pairs may be duplicates by length: both have tokens and the shorter has at least
+    ``min_length_ratio`` of the longer's tokens (the token-subset guard)."""
+    lo = np.minimum(a_tokens, b_tokens)
+    hi = np.maximum(a_tokens, b_tokens)
+    return (lo > 0) & (lo >= min_length_ratio * hi)
 
 
 # ----------------------------------------------------------------------------- verification
@@ -417,8 +429,40 @@ def _empty_output() -> pd.DataFrame:
     )
 
 
-def _text_or_empty(values: pd.Series) -> list[str]:
+def text_or_empty(values: pd.Series) -> list[str]:
+    """A text column as Python strings, missing values as ``""``."""
     return [v if isinstance(v, str) else "" for v in values.astype(object).tolist()]
+
+
+def post_lengths(titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+    """Characters of each post's stripped title + body (the ``longest`` keep rule)."""
+    return np.fromiter(
+        (len(t.strip()) + len(b.strip()) for t, b in zip(titles, bodies, strict=True)),
+        dtype=np.int64, count=len(titles),
+    )
+
+
+def author_is_unknown(author: object) -> bool:
+    """An author key that names nobody (missing, blank, ``[deleted]``): such posts are never
+    same-author candidates."""
+    return not isinstance(author, str) or author.strip().lower() in ("", *REMOVED_MARKERS)
+
+
+def duplicates_frame(
+    post_id: np.ndarray, kept_post_id: np.ndarray, score: np.ndarray, exact: np.ndarray
+) -> pd.DataFrame:
+    """The output rows (one per removed post), sorted by ``(kept_post_id, post_id)``."""
+    if len(post_id) == 0:
+        return _empty_output()
+    out = pd.DataFrame(
+        {
+            "post_id": pd.array(post_id, dtype="string"),
+            "kept_post_id": pd.array(kept_post_id, dtype="string"),
+            "score": np.where(exact, 100.0, score),
+            "method": pd.array(np.where(exact, "exact", "near"), dtype="string"),
+        }
+    )
+    return out.sort_values(["kept_post_id", "post_id"], kind="stable").reset_index(drop=True)
 
 
 def find_duplicates(
@@ -452,12 +496,9 @@ def find_duplicates(
         .sort_values("post_id", kind="stable").reset_index(drop=True)
     )
     n = len(frame)
-    titles, bodies = _text_or_empty(frame["title"]), _text_or_empty(frame["body"])
+    titles, bodies = text_or_empty(frame["title"]), text_or_empty(frame["body"])
     created = pd.to_numeric(frame["created_utc"]).to_numpy(dtype=np.int64)
-    lengths = np.fromiter(
-        (len(t.strip()) + len(b.strip()) for t, b in zip(titles, bodies, strict=True)),
-        dtype=np.int64, count=n,
-    )
+    lengths = post_lengths(titles, bodies)
     normalized = [
         normalize_for_exact(t, b)
         for t, b in progress_bar(zip(titles, bodies, strict=True), total=n,
@@ -482,10 +523,7 @@ def find_duplicates(
         author_codes = None
         if config.same_author_candidates:
             author = frame["author_key"].astype(object).to_numpy()[reps]
-            unknown = np.array(
-                [not isinstance(a, str) or a.strip().lower() in ("", *REMOVED_MARKERS)
-                 for a in author], dtype=bool,
-            )
+            unknown = np.array([author_is_unknown(a) for a in author], dtype=bool)
             codes, _ = pd.factorize(pd.Series(author, dtype=object), sort=True)
             author_codes = np.where(unknown, -1, codes).astype(np.int64)
         left, right = candidate_pairs(sigs, config, author_codes)
@@ -502,16 +540,8 @@ def find_duplicates(
     )
     kept = choose_kept(labels, created, lengths, config.keep)
     removed = np.flatnonzero(kept != np.arange(n))
-    if len(removed) == 0:
-        return _empty_output()
-    same_group = group[removed] == group[kept[removed]]
     post_ids = frame["post_id"].to_numpy(dtype=object)
-    out = pd.DataFrame(
-        {
-            "post_id": pd.array(post_ids[removed], dtype="string"),
-            "kept_post_id": pd.array(post_ids[kept[removed]], dtype="string"),
-            "score": np.where(same_group, 100.0, best_link[rep[removed]]),
-            "method": pd.array(np.where(same_group, "exact", "near"), dtype="string"),
-        }
+    return duplicates_frame(
+        post_ids[removed], post_ids[kept[removed]], best_link[rep[removed]],
+        group[removed] == group[kept[removed]],
     )
-    return out.sort_values(["kept_post_id", "post_id"], kind="stable").reset_index(drop=True)
