@@ -190,7 +190,8 @@ def main():
                 else:
                     other_phones.append(f"{pid}: {t}")
             if typ == "name" and re.match(
-                    r"(?i)(mr|mrs|ms|miss|mx|dr|prof|officer|herr|frau|madam|chief|sir|fr|father|pastor|imam|rabbi|pan|pani|av|licenciado|doña|don|coach|judge)\.?\s", t):
+                    r"(?i)(mr|mrs|ms|miss|mx|dr|prof|officer|herr|frau|madam|chief|sir|fr|father|"
+                    r"pastor|imam|rabbi|pan|pani|av|licenciado|doña|don|coach|judge)\.?\s", t):
                 errors.append(f"{where}: honorific inside name span: {t}")
             if typ == "name" and t.endswith("'s"):
                 errors.append(f"{where}: possessive inside name span: {t}")

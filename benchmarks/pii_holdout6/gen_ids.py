@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long literal lines of generated values)
 #!/usr/bin/env python3
 """Generate the synthetic structured identifiers used in pii_holdout6/source.md.
 
@@ -88,7 +89,7 @@ def aadhaar_ok(s):
 
 def pesel_digit(body):
     w = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3]
-    return str((10 - sum(int(a) * b for a, b in zip(body, w)) % 10) % 10)
+    return str((10 - sum(int(a) * b for a, b in zip(body, w, strict=False)) % 10) % 10)
 
 
 def pesel_ok(s):
@@ -123,7 +124,7 @@ def cpf_ok(s):
 
 def rrn_digit(body12):
     w = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]
-    return str((11 - sum(int(a) * b for a, b in zip(body12, w)) % 11) % 10)
+    return str((11 - sum(int(a) * b for a, b in zip(body12, w, strict=False)) % 11) % 10)
 
 
 def rrn_ok(s):
@@ -144,7 +145,7 @@ def sin_ok(s):
 def tfn_ok(s):
     d = re.sub(r"\D", "", s)
     w = [1, 4, 3, 7, 5, 8, 6, 9, 10]
-    return len(d) == 9 and sum(int(a) * b for a, b in zip(d, w)) % 11 == 0
+    return len(d) == 9 and sum(int(a) * b for a, b in zip(d, w, strict=False)) % 11 == 0
 
 
 def mynumber_digit(body11):
@@ -248,7 +249,7 @@ def es_bban(rng):
     w = [1, 2, 4, 8, 5, 10, 9, 7, 3, 6]
 
     def dc(ten):
-        r = 11 - sum(int(a) * b for a, b in zip(ten, w)) % 11
+        r = 11 - sum(int(a) * b for a, b in zip(ten, w, strict=False)) % 11
         return {10: 1, 11: 0}.get(r, r)
     return f"{bank}{branch}{dc('00' + bank + branch)}{dc(acct)}{acct}"
 
