@@ -35,6 +35,15 @@ EXECUTION_KEYS: frozenset[str] = frozenset({
     "annotate.batch_poll_interval",
     "annotate.batch_max_wait",
 })
+# The section that says where ingest, clean and dedupe run (local pool or Dask): declared by
+# no stage, so switching engines reruns nothing.
+EXECUTION_SECTION = "execution"
+
+
+def is_execution_setting(key: str) -> bool:
+    """Whether the dotted params key changes how a stage runs, never what it writes: one of
+    :data:`EXECUTION_KEYS` or a key of the :data:`EXECUTION_SECTION`."""
+    return key in EXECUTION_KEYS or key.split(".", 1)[0] == EXECUTION_SECTION
 
 T = TypeVar("T")
 

@@ -144,3 +144,20 @@ def test_dvc_yaml_declares_every_data_key_and_no_execution_setting() -> None:
     every = set().union(*(_section_keys(s) for s in sections))
     assert EXECUTION_KEYS.issubset(every)
     assert "seed" not in stages["ingest"].get("params", [])  # ingest never reads the seed
+
+
+def test_no_stage_declares_the_execution_section() -> None:
+    """Where the stages run (local pool or Dask) changes no output: dvc.yaml declares no key
+    of the execution section, and every one of its keys is an execution setting."""
+    import yaml
+
+    from pipeline.params import EXECUTION_SECTION, is_execution_setting
+
+    stages = yaml.safe_load(Path("dvc.yaml").read_text())["stages"]
+    declared = [k for s in stages.values() for k in s.get("params", [])
+                if isinstance(k, str) and k.split(".", 1)[0] == EXECUTION_SECTION]
+    assert declared == []
+    keys = _section_keys(EXECUTION_SECTION)
+    assert keys == {"execution.engine", "execution.address"}
+    assert all(is_execution_setting(k) for k in keys)
+    assert not is_execution_setting("clean.min_words")

@@ -274,9 +274,10 @@ def test_each_stage_reads_only_the_keys_it_declares(
     """Run the seven stages on the sample, in-process, recording each params key read.
 
     A key read but not declared in dvc.yaml is a stale-output bug (changing it would not
-    rerun the stage); execution settings (params.EXECUTION_KEYS) are allowed undeclared.
+    rerun the stage); execution settings (params.is_execution_setting: EXECUTION_KEYS and
+    the execution section) are allowed undeclared.
     """
-    from pipeline.params import EXECUTION_KEYS
+    from pipeline.params import is_execution_setting
     from repo_copy import copy_repo
 
     repo = copy_repo(tmp_path / "repo")
@@ -296,7 +297,7 @@ def test_each_stage_reads_only_the_keys_it_declares(
             _record_reads(m, params, reads)
             stage.run(params, progress=False)
         undeclared = sorted(
-            k for k in reads if not _declared(k, stage.params) and k not in EXECUTION_KEYS
+            k for k in reads if not _declared(k, stage.params) and not is_execution_setting(k)
         )
         assert undeclared == [], f"{stage.name} reads params it does not declare"
         assert known[stage.name] in reads, f"{stage.name}: the recorder missed a read"
