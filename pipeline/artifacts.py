@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ import pyarrow.parquet as pq
 
 from pipeline import stage_metrics
 from pipeline.schemas import ArtifactError, validate
+
+log = logging.getLogger("valact.artifacts")
 
 
 @contextlib.contextmanager
@@ -60,6 +64,34 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+SCRATCH_REMOVE_ATTEMPTS = 5
+
+
+@contextlib.contextmanager
+def scratch_folder(parent: Path | None, prefix: str) -> Iterator[Path]:
+    """A new, empty folder ``<parent>/<prefix>*`` for a run's intermediate files (None =
+    the system's temporary folder), removed at the end, success or failure. Removal is
+    retried: a task a failed run could not cancel (a Dask worker) may still be writing its
+    file when the folder goes; a folder that will not go is logged, not raised."""
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield path
+    finally:
+        for attempt in range(SCRATCH_REMOVE_ATTEMPTS):
+            try:
+                shutil.rmtree(path)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                if attempt == SCRATCH_REMOVE_ATTEMPTS - 1:
+                    log.warning("could not remove the scratch folder %s", path)
+                else:
+                    time.sleep(0.5)
 
 
 def write_table(table: pa_arrow.Table, path: Path) -> None:

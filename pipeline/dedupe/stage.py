@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
-import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +26,7 @@ from pipeline.artifacts import (
     BatchWriter,
     iter_frames,
     read_frame,
+    scratch_folder,
     write_frame,
     write_stage_metrics,
 )
@@ -41,7 +38,6 @@ log = logging.getLogger("valact.dedupe")
 
 UNIQUE_BATCH_ROWS = 5_000  # rows per batch (and row group) of unique.parquet
 SCRATCH_PREFIX = ".dedupe-scratch-"  # the Dask engine's shuffle folder, next to the outputs
-SCRATCH_REMOVE_ATTEMPTS = 5
 
 
 def dedupe_config(params: Params) -> DedupeConfig:
@@ -69,26 +65,10 @@ def _local_duplicates(src: Path, config: DedupeConfig, progress: bool) -> tuple[
     return find_duplicates(posts, config, progress=progress), len(posts)
 
 
-@contextlib.contextmanager
-def scratch_dir(parent: Path) -> Iterator[Path]:
-    """A new, empty folder under ``parent`` (``.dedupe-scratch-*``), removed at the end,
-    success or failure. Removal is retried: a task the failed run could not cancel may
-    still be writing its file when the folder goes."""
-    parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
-    try:
-        yield path
-    finally:
-        for attempt in range(SCRATCH_REMOVE_ATTEMPTS):
-            try:
-                shutil.rmtree(path)
-                break
-            except FileNotFoundError:
-                break
-            except OSError:
-                if attempt == SCRATCH_REMOVE_ATTEMPTS - 1:
-                    log.warning("dedupe: could not remove the scratch folder %s", path)
-                time.sleep(0.5)
+def scratch_dir(parent: Path) -> contextlib.AbstractContextManager[Path]:
+    """The Dask engine's shuffle folder under ``parent`` (``.dedupe-scratch-*``), removed at
+    the end, success or failure."""
+    return scratch_folder(parent, SCRATCH_PREFIX)
 
 
 def _dask_duplicates(

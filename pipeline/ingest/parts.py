@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +41,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from pipeline.artifacts import atomic_path
+from pipeline.artifacts import atomic_path, scratch_folder
 from pipeline.execution import Executor, open_executor
 from pipeline.ingest.dumps import (
     MAX_BAD_EXAMPLES,
@@ -375,15 +373,12 @@ def read_on_dask(
 ) -> tuple[list[_FileResult], pd.DataFrame, int]:
     """Read ``files`` on the Dask cluster ``execution`` names: the per-file results (for the
     report), the merged, de-duplicated frame and the number of duplicates dropped."""
-    if scratch_dir is not None:
-        scratch_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".ingest-parts-", dir=scratch_dir))
-    try:
-        with open_executor(execution, workers, units=len(files)) as executor:
-            log.info("reading %d file(s) on %s", len(files), executor.describe())
-            return read_pieces(executor, files, scratch, progress)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with (
+        scratch_folder(scratch_dir, ".ingest-parts-") as scratch,
+        open_executor(execution, workers, units=len(files)) as executor,
+    ):
+        log.info("reading %d file(s) on %s", len(files), executor.describe())
+        return read_pieces(executor, files, scratch, progress)
 
 
 def read_pieces(
